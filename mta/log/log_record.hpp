@@ -1,0 +1,52 @@
+// Delivery log records in KumoMTA's JSON shape (one JSON object per line):
+// {"type":"Delivery","id":"..","sender":"..","recipient":"..","queue":"..","site":"..","size":N,
+//  "response":{"code":250,"enhanced_code":{"class":2,"subject":0,"detail":0},"content":"..","command":".."},
+//  "peer_address":{"name":"mx1.example.com","addr":"127.0.0.2"},"timestamp":..,"created":..,"num_attempts":N}
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "mta/common/clock.hpp"
+#include "mta/protocol/reply.hpp"
+
+namespace mxlab::log {
+
+enum class RecordType { Reception, Delivery, TransientFailure, Bounce, Expiration, AdminBounce, Rejection };
+std::string_view to_string(RecordType t);
+
+struct Response {
+  int code = 0;
+  std::optional<smtp::EnhancedCode> enhanced_code;
+  std::string content;
+  std::string command;  // the command the reply answered, e.g. "RCPT TO:<a@b>"
+};
+
+struct PeerAddress {
+  std::string name;
+  std::string addr;
+};
+
+struct LogRecord {
+  RecordType type = RecordType::Reception;
+  std::string id;           // message id (8 hex)
+  std::string envelope_id;  // per-recipient envelope id (16 hex)
+  std::string sender;
+  std::string recipient;
+  std::string queue;  // scheduled queue name
+  std::string site;   // ready queue / MX site
+  std::uint64_t size = 0;
+  Response response;
+  PeerAddress peer_address;
+  TimePoint timestamp{};
+  TimePoint created{};
+  int num_attempts = 0;
+  std::string reception_protocol;  // "ESMTP"
+  std::string delivery_protocol;   // "ESMTP"
+  std::map<std::string, std::string> meta;
+
+  std::string to_json() const;  // one line, no trailing newline
+};
+
+}  // namespace mxlab::log
