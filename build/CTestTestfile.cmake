@@ -7,4 +7,3 @@
 subdirs("mta")
 subdirs("sim/fake_mx")
 subdirs("kcli")
-subdirs("bindings")

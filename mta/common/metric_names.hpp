@@ -3,9 +3,14 @@
 #pragma once
 
 namespace mxlab::metric {
-// Scheduled queues, label "queue" = scheduled queue name.
+// Checked against KumoMTA's kumod metrics and kcli queue-summary, which reads exactly these.
+// Scheduled queues, label "queue" = scheduled queue name ("campaign:tenant@domain!routing_domain",
+// shortened to "tenant@domain" or "domain" when parts are absent).
 inline constexpr const char* kScheduledCount = "scheduled_count";
-// Ready queues, label "service" = "smtp_client:" + ready queue name.
+// Ready queues, label "service" = "smtp_client:" + ready queue name, the ready queue name being
+// "{egress_source}->{site}@smtp_client", e.g. "smtp_client:ip-1->mx.example.com@smtp_client".
+// kcli splits at the first ':' and ignores values with no ':' (KumoMTA also publishes an
+// all-queues connection_count{service="smtp_client"}; that is optional).
 inline constexpr const char* kReadyCount = "ready_count";
 inline constexpr const char* kConnectionCount = "connection_count";
 inline constexpr const char* kDelivered = "total_messages_delivered";

@@ -88,4 +88,11 @@ struct ConfigError {
 Expected<MtaConfig, ConfigError> load_mta_config_file(const std::string& path);
 Expected<MtaConfig, ConfigError> load_mta_config_text(const std::string& yaml, const std::string& name);
 
+namespace yaml {
+class Reader;
+}
+// Fills `config` from one mapping (keys = field names), over the defaults already in it; for
+// files that embed an mtad section, e.g. scenarios: r.map("mtad", [&](auto& m) { read_mta_config(m, c); }).
+void read_mta_config(yaml::Reader& reader, MtaConfig& config);
+
 }  // namespace mxlab::config

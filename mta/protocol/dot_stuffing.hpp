@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "mta/protocol/line_buffer.hpp"
+
 namespace mxlab::smtp {
 
 // Encodes a message for the DATA phase: normalises bare LF / bare CR line ends to CRLF, doubles a
@@ -15,8 +17,12 @@ std::string dot_stuff(std::string_view message);
 class DataReceiver {
  public:
   explicit DataReceiver(std::size_t max_size) : max_size_(max_size) {}
-  // Returns true when `line` is the lone "." that ends the data.
+  // Returns true when `line` is the lone "." that ends the data. Assumes the line ended in CRLF.
   bool feed_line(std::string_view line);
+  // Same, told how the line ended (LineStatus::Line for CRLF, BareLf for a lone LF): a "." ends the
+  // data only when it and the line before it both ended in CRLF, so <LF>.<LF>, <LF>.<CR><LF> and
+  // <CR><LF>.<LF> stay data (the 2023 SMTP smuggling variants). A BareLf line is stored with CRLF.
+  bool feed_line(std::string_view line, LineStatus ending);
   bool too_large() const { return too_large_; }
   std::size_t size() const { return size_; }
   std::string take() { return std::move(data_); }
@@ -26,6 +32,7 @@ class DataReceiver {
   std::size_t max_size_;
   std::size_t size_ = 0;
   bool too_large_ = false;  // keeps counting but stops storing once over max_size
+  bool prev_crlf_ = true;   // the DATA command line itself ended in CRLF
 };
 
 }  // namespace mxlab::smtp

@@ -1,0 +1,301 @@
+# Type stubs for the _core extension (bindings/*.cpp). Durations on config structs are
+# timedelta; timeouts on calls are float seconds; recorded message data is bytes.
+from datetime import datetime, timedelta
+from typing import Optional, Sequence, overload
+
+class Error(RuntimeError): ...
+class ConfigError(Error):
+    file: str
+    line: int
+    key: str
+class StartError(Error): ...
+class SmtpError(Error): ...
+class WaitTimeout(Error, TimeoutError): ...
+
+# ---- protocol ------------------------------------------------------------------------------
+class EnhancedCode:
+    cls: int
+    subject: int
+    detail: int
+    def __init__(self) -> None: ...
+    @staticmethod
+    def parse(text: str) -> Optional[EnhancedCode]: ...
+
+class Reply:
+    code: int
+    enhanced: Optional[EnhancedCode]
+    lines: list[str]
+    def __init__(self, code: int, enhanced: str = "", text: str = "") -> None: ...
+    @property
+    def positive(self) -> bool: ...
+    @property
+    def transient(self) -> bool: ...
+    @property
+    def permanent(self) -> bool: ...
+    def text(self) -> str: ...
+    def encode(self) -> str: ...
+    def summary(self) -> str: ...
+
+def parse_reply(text: str) -> Optional[Reply]: ...
+
+# ---- config --------------------------------------------------------------------------------
+class ListenerConfig:
+    address: str
+    port: int
+    def __init__(self) -> None: ...
+class SpoolConfig:
+    path: str
+    sync: bool
+    def __init__(self) -> None: ...
+class ResolverConfig:
+    nameservers: list[str]
+    timeout: timedelta
+    attempts: int
+    def __init__(self) -> None: ...
+class DeliveryConfig:
+    port: int
+    ehlo_name: str
+    connect_timeout: timedelta
+    command_timeout: timedelta
+    data_timeout: timedelta
+    max_mx_addresses: int
+    def __init__(self) -> None: ...
+class RetryConfig:
+    initial_interval: timedelta
+    multiplier: float
+    max_interval: timedelta
+    max_age: timedelta
+    def __init__(self) -> None: ...
+class AdminConfig:
+    enabled: bool
+    address: str
+    port: int
+    trusted_hosts: list[str]
+    def __init__(self) -> None: ...
+class LogConfig:
+    path: str
+    def __init__(self) -> None: ...
+class LimitsConfig:
+    max_message_size: int
+    max_line_length: int
+    max_recipients: int
+    idle_timeout: timedelta
+    def __init__(self) -> None: ...
+class MtaConfig:
+    """Sections are copies: edit one and assign it back."""
+    hostname: str
+    listeners: list[ListenerConfig]
+    spool: SpoolConfig
+    resolver: ResolverConfig
+    delivery: DeliveryConfig
+    retry: RetryConfig
+    admin: AdminConfig
+    log: LogConfig
+    limits: LimitsConfig
+    def __init__(self) -> None: ...
+
+def load_config_text(yaml: str, name: str = "<text>") -> MtaConfig: ...
+def load_config_file(path: str) -> MtaConfig: ...
+
+# ---- delivery log --------------------------------------------------------------------------
+class RecordType:
+    Reception: RecordType
+    Delivery: RecordType
+    TransientFailure: RecordType
+    Bounce: RecordType
+    Expiration: RecordType
+    AdminBounce: RecordType
+    Rejection: RecordType
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+
+class Response:
+    code: int
+    enhanced_code: Optional[EnhancedCode]
+    content: str
+    command: str
+
+class PeerAddress:
+    name: str
+    addr: str
+
+class LogRecord:
+    type: RecordType
+    id: str
+    envelope_id: str
+    sender: str
+    recipient: str
+    queue: str
+    site: str
+    size: int
+    response: Response
+    peer_address: PeerAddress
+    timestamp: datetime
+    created: datetime
+    num_attempts: int
+    reception_protocol: str
+    delivery_protocol: str
+    meta: dict[str, str]
+    def to_json(self) -> str: ...
+
+# ---- MTA -----------------------------------------------------------------------------------
+class Clock: ...
+class ManualClock(Clock):
+    @overload
+    def __init__(self) -> None: ...
+    @overload
+    def __init__(self, start: datetime) -> None: ...
+    def now(self) -> datetime: ...
+    def advance(self, delta: timedelta) -> None: ...
+    def set(self, time: datetime) -> None: ...
+
+class MetricsRegistry:
+    def get(self, name: str, label_value: str = "") -> float: ...
+    def prometheus_text(self) -> str: ...
+    def json_text(self) -> str: ...
+
+class QueuedEnvelope:
+    envelope_id: str
+    recipient: str
+    state: str
+    attempts: int
+    next_attempt: datetime
+    last_error: str
+
+class QueuedMessage:
+    id: str
+    sender: str
+    queue: str
+    envelopes: list[QueuedEnvelope]
+
+RecordTypeLike = RecordType | str
+
+class Mta:
+    def __init__(self, config: MtaConfig, clock: Optional[Clock] = None) -> None: ...
+    def start(self) -> None: ...
+    def stop(self, grace: float = 5.0) -> None: ...
+    def smtp_port(self, listener: int = 0) -> int: ...
+    @property
+    def admin_port(self) -> int: ...
+    @property
+    def config(self) -> MtaConfig: ...
+    @property
+    def metrics(self) -> MetricsRegistry: ...
+    @property
+    def recovered_messages(self) -> int: ...
+    def queue_snapshot(self) -> list[QueuedMessage]: ...
+    def log_records(self, type: Optional[RecordTypeLike] = None, recipient: str = "") -> list[LogRecord]: ...
+    def wait_for_log(self, type: RecordTypeLike, count: int = 1, timeout: float = 10.0,
+                     recipient: str = "") -> list[LogRecord]: ...
+    def __enter__(self) -> Mta: ...
+    def __exit__(self, *exc: object) -> None: ...
+
+# ---- fake MX -------------------------------------------------------------------------------
+class Stage:
+    Connect: Stage
+    Ehlo: Stage
+    Helo: Stage
+    Mail: Stage
+    Rcpt: Stage
+    Data: Stage
+    EndOfData: Stage
+    Rset: Stage
+    Noop: Stage
+    Quit: Stage
+    Vrfy: Stage
+    Starttls: Stage
+    Unknown: Stage
+    @property
+    def name(self) -> str: ...
+
+class ActionKind:
+    Proceed: ActionKind
+    Reply: ActionKind
+    Disconnect: ActionKind
+    ReplyThenDisconnect: ActionKind
+    NoAnswer: ActionKind
+    @property
+    def name(self) -> str: ...
+
+StageLike = Stage | str
+
+class Rule:
+    stage: Stage
+    kind: ActionKind
+    code: int
+    enhanced: str
+    text: str
+    delay: timedelta
+    match: str
+    times: int
+    def __init__(self, stage: StageLike = ..., kind: ActionKind = ..., code: int = 0, enhanced: str = "",
+                 text: str = "", delay: timedelta = ..., match: str = "", times: int = 0) -> None: ...
+    @staticmethod
+    def reply(stage: StageLike, reply: str, times: int = 0, match: str = "") -> Rule: ...
+
+class ServerOptions:
+    hostname: str
+    banner_text: str
+    max_message_size: int
+    max_line_length: int
+    max_recipients: int
+    max_connections: int
+    idle_timeout: timedelta
+    pipelining: bool
+    eightbitmime: bool
+    enhanced_status_codes: bool
+    smtputf8: bool
+    advertise_size: bool
+    def __init__(self) -> None: ...
+
+class MxHostConfig:
+    name: str
+    address: str
+    port: int
+    rules: list[Rule]
+    server: ServerOptions
+    def __init__(self, name: str = "mx", address: str = "127.0.0.2", port: int = 0,
+                 rules: Sequence[Rule] = (), server: Optional[ServerOptions] = None) -> None: ...
+
+class RecordedTransaction:
+    host: str
+    client_address: str
+    helo: str
+    mail_from: str
+    rcpt_to: list[str]
+    data: bytes
+    received: datetime
+
+class MxHost:
+    def __init__(self, config: MxHostConfig) -> None: ...
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    @property
+    def config(self) -> MxHostConfig: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def address(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def connections(self) -> int: ...
+    def transactions(self) -> list[RecordedTransaction]: ...
+    def wait_for_transactions(self, count: int = 1, timeout: float = 10.0) -> list[RecordedTransaction]: ...
+    def set_rules(self, rules: Sequence[Rule]) -> None: ...
+    def add_rule(self, rule: Rule) -> None: ...
+    def clear_rules(self) -> None: ...
+    def __enter__(self) -> MxHost: ...
+    def __exit__(self, *exc: object) -> None: ...
+
+# ---- SMTP submission -----------------------------------------------------------------------
+class SendResult:
+    final_reply: Reply
+    rcpt_replies: list[Reply]
+    @property
+    def accepted(self) -> bool: ...
+
+def send_message(host: str, port: int, mail_from: str, rcpt_to: Sequence[str], data: str | bytes,
+                 helo: str = "localhost", timeout: float = 30.0) -> SendResult: ...

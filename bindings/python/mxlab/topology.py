@@ -1,0 +1,174 @@
+"""A test topology: one fake DNS server, fake MX hosts on distinct 127.0.0.N addresses sharing
+one port, and MTAs (in-process, or settings for an mtad subprocess) pointed at both. Everything
+it starts is stopped by close(), which the context manager and the pytest fixture always call.
+"""
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from . import _core
+from .config import merge_settings, mta_config, to_yaml
+
+LOCALHOST = "127.0.0.1"
+MTA_HOSTNAME = "mta.mxlab.test"
+
+
+def free_port(address: str = LOCALHOST) -> int:
+    """A TCP port free right now on ``address`` (for daemons that need a fixed port)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((address, 0))
+        return s.getsockname()[1]
+
+
+class Topology:
+    """``with Topology(tmp_path) as t: mx = t.add_mx("mx1.example.com"); t.route("example.com", "mx1.example.com")``"""
+
+    def __init__(self, workdir: str | Path, *, dns_address: str = LOCALHOST, first_mx_octet: int = 2):
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.dns_address = dns_address
+        self.dns: Any = None  # _core.FakeDns once started
+        self.hosts: dict[str, _core.MxHost] = {}
+        self.mtas: list[_core.Mta] = []
+        self.mx_port = 0  # shared by every MX host; fixed by the first one
+        self._next_octet = first_mx_octet
+        self._records: list[tuple[str, str, str]] = []  # (name, type, value) for the zone
+        self._closed = False
+
+    # ---- DNS ---------------------------------------------------------------------------------
+    def add_record(self, name: str, rtype: str, value: str) -> None:
+        """Adds a zone record ("example.com", "MX", "10 mx1.example.com"); live if DNS is running."""
+        self._records.append((name, rtype.upper(), value))
+        if self.dns is not None:
+            self.dns.add_record(name, rtype.upper(), value)  # takes effect for the next query
+
+    def route(self, domain: str, *mx_hosts: str, preference: int = 10) -> None:
+        """MX records for ``domain``, one per host in order of preference (10, 20, ...)."""
+        for i, host in enumerate(mx_hosts):
+            self.add_record(domain, "MX", f"{preference + 10 * i} {host}")
+
+    def start_dns(self) -> Any:
+        if self.dns is None:
+            self.dns = _core.FakeDns(self._records, address=self.dns_address, port=0)
+            self.dns.start()
+        return self.dns
+
+    @property
+    def nameserver(self) -> str:
+        """"address:port" of the fake DNS (started on first use), for resolver.nameservers."""
+        return self.start_dns().nameserver
+
+    # ---- MX hosts ----------------------------------------------------------------------------
+    def add_mx(self, name: str, address: str | None = None, rules: Iterable["_core.Rule"] = (),
+               server: "_core.ServerOptions | None" = None, a_record: bool = True) -> "_core.MxHost":
+        """Starts a fake MX named ``name`` on the next 127.0.0.N (or ``address``) at the shared
+        port, and by default publishes its A record."""
+        if address is None:
+            address = f"127.0.0.{self._next_octet}"
+            self._next_octet += 1
+        config = _core.MxHostConfig(name=name, address=address, port=self.mx_port, rules=list(rules),
+                                    server=server)
+        host = _core.MxHost(config)
+        host.start()
+        self.hosts[name] = host
+        self.mx_port = host.port
+        if a_record:
+            self.add_record(name, "A", address)
+        return host
+
+    def mx(self, name: str) -> "_core.MxHost":
+        return self.hosts[name]
+
+    # ---- MTAs --------------------------------------------------------------------------------
+    def mta_settings(self, overrides: Mapping[str, Any] | None = None, *, name: str | None = None) -> dict:
+        """The settings dict of an MTA wired into this topology (spool and log under workdir);
+        used as-is for in-process MTAs and rendered to YAML for mtad subprocesses."""
+        name = name or f"mta{len(self.mtas)}"
+        base = {
+            "hostname": MTA_HOSTNAME,
+            "listeners": [{"address": LOCALHOST, "port": 0}],
+            "spool": {"path": str(self.workdir / name / "spool")},
+            "resolver": {"nameservers": [self.nameserver], "timeout": "500ms", "attempts": 2},
+            "delivery": {"port": self.mx_port or 25, "ehlo_name": MTA_HOSTNAME,
+                         "connect_timeout": "2s", "command_timeout": "5s", "data_timeout": "10s"},
+            "retry": {"initial_interval": "1s", "max_age": "1h"},
+            "admin": {"enabled": True, "address": LOCALHOST, "port": 0},
+            "log": {"path": str(self.workdir / name / "delivery.jsonl")},
+        }
+        (self.workdir / name).mkdir(parents=True, exist_ok=True)
+        return merge_settings(base, overrides)
+
+    def start_mta(self, overrides: Mapping[str, Any] | None = None, *, clock: Any = None,
+                  name: str | None = None) -> "_core.Mta":
+        """Starts an in-process MTA; ``overrides`` merge into mta_settings()."""
+        settings = self.mta_settings(overrides, name=name)
+        mta = _core.Mta(mta_config(settings, name=name or f"mta{len(self.mtas)}"), clock)
+        self.mtas.append(mta)  # before start(): close() must stop a half-started MTA too
+        mta.start()
+        return mta
+
+    def write_mtad_config(self, overrides: Mapping[str, Any] | None = None, *, name: str = "mtad") -> tuple[Path, dict]:
+        """Writes a YAML config for an mtad subprocess with fixed free SMTP and admin ports;
+        returns (path, settings)."""
+        fixed = {"listeners": [{"address": LOCALHOST, "port": free_port()}],
+                 "admin": {"port": free_port()}}
+        settings = self.mta_settings(merge_settings(fixed, overrides), name=name)
+        path = self.workdir / name / "mtad.yaml"
+        path.write_text(to_yaml(settings))
+        return path, settings
+
+    # ---- mail and waits ----------------------------------------------------------------------
+    def send(self, mail_from: str, rcpt_to: str | Sequence[str], data: str | bytes, *,
+             mta: "_core.Mta | None" = None, port: int | None = None, check: bool = True,
+             timeout: float = 10.0) -> "_core.SendResult":
+        """Submits a message to an MTA's SMTP port (the first MTA by default). With ``check``,
+        anything but 250 after DATA raises SmtpError."""
+        if port is None:
+            port = (mta or self._first_mta()).smtp_port()
+        rcpts = [rcpt_to] if isinstance(rcpt_to, str) else list(rcpt_to)
+        result = _core.send_message(LOCALHOST, port, mail_from, rcpts, data, helo="client.mxlab.test",
+                                    timeout=timeout)
+        if check and not result.accepted:
+            raise _core.SmtpError(f"message not accepted: {result.final_reply.summary()}")
+        return result
+
+    def wait_for_log(self, type: str | "_core.RecordType", count: int = 1, timeout: float = 10.0, *,
+                     recipient: str = "", mta: "_core.Mta | None" = None) -> list:
+        """Blocks until the MTA's delivery log holds ``count`` records of ``type``."""
+        return (mta or self._first_mta()).wait_for_log(type, count, timeout, recipient)
+
+    def wait_for_delivery(self, count: int = 1, timeout: float = 10.0, *, recipient: str = "",
+                          mta: "_core.Mta | None" = None) -> list:
+        return self.wait_for_log("Delivery", count, timeout, recipient=recipient, mta=mta)
+
+    def _first_mta(self) -> "_core.Mta":
+        if not self.mtas:
+            raise RuntimeError("no MTA started in this topology")
+        return self.mtas[0]
+
+    # ---- lifetime ----------------------------------------------------------------------------
+    def close(self) -> None:
+        """Stops MTAs first (they talk to the rest), then MX hosts, then DNS. Idempotent; keeps
+        going past a failure and re-raises the first one."""
+        if self._closed:
+            return
+        self._closed = True
+        first_error: BaseException | None = None
+        stoppers = [m.stop for m in reversed(self.mtas)] + [h.stop for h in self.hosts.values()]
+        if self.dns is not None:
+            stoppers.append(self.dns.stop)
+        for stop in stoppers:
+            try:
+                stop()
+            except BaseException as e:  # noqa: BLE001 - teardown must reach every component
+                first_error = first_error or e
+        if first_error is not None:
+            raise first_error
+
+    def __enter__(self) -> "Topology":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,23 @@
+// kcli's subcommand registry: main() builds the CLI11 app with the global --endpoint and calls
+// one register_* per subcommand; each lives in its own file, paired with one admin endpoint.
+#pragma once
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace mxlab::kcli {
+
+inline constexpr const char* kDefaultEndpoint = "http://127.0.0.1:8000";
+inline constexpr const char* kEndpointEnv = "KUMO_KCLI_ENDPOINT";
+
+// Filled by option parsing; the chosen subcommand's callback sets exit_code.
+struct KcliContext {
+  std::string endpoint = kDefaultEndpoint;
+  int exit_code = 0;
+};
+
+void register_queue_summary(CLI::App& app, KcliContext& ctx);
+
+}  // namespace mxlab::kcli

@@ -1,0 +1,20 @@
+// kcli: the admin client for mtad, command-compatible with KumoMTA's kcli. A thin main: the
+// global options and one register_* call per subcommand (see commands.hpp).
+#include <CLI/CLI.hpp>
+
+#include "kcli/commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace mxlab::kcli;
+  CLI::App app{"kcli: administer a running mtad through its HTTP admin API"};
+  KcliContext ctx;
+  app.add_option("--endpoint", ctx.endpoint, "URL of the admin HTTP listener")
+      ->envname(kEndpointEnv)
+      ->capture_default_str();
+  app.require_subcommand(1);
+
+  register_queue_summary(app, ctx);
+
+  CLI11_PARSE(app, argc, argv);
+  return ctx.exit_code;
+}

@@ -1,0 +1,153 @@
+// Loads MtaConfig from YAML: one read_* function per section, YAML keys = struct field names,
+// every value validated where it is read so the error names its own line. Absent keys keep the
+// struct defaults; unknown keys are errors (see yaml_reader.hpp).
+#include "mta/config/mta_config.hpp"
+
+#include <arpa/inet.h>
+
+#include <charconv>
+
+#include "mta/config/yaml_reader.hpp"
+
+namespace mxlab::config {
+
+namespace {
+
+using yaml::Reader;
+
+bool is_ip_literal(const std::string& s) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+// "127.0.0.1:5353" or "[::1]:53"; the port must be 1-65535.
+bool is_host_port(const std::string& s) {
+  auto colon = s.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string host = s.substr(0, colon);
+  std::string_view port = std::string_view(s).substr(colon + 1);
+  unsigned p = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+  if (port.empty() || ec != std::errc() || end != port.data() + port.size() || p == 0 || p > 65535) return false;
+  unsigned char buf[16];
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    return inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), buf) == 1;
+  return inet_pton(AF_INET, host.c_str(), buf) == 1;
+}
+
+// "10.0.0.0/8", "::1/128"; a bare address means the host itself.
+bool is_cidr(const std::string& s) {
+  auto slash = s.find('/');
+  std::string addr = s.substr(0, slash);
+  unsigned char buf[16];
+  unsigned max = inet_pton(AF_INET, addr.c_str(), buf) == 1    ? 32
+                 : inet_pton(AF_INET6, addr.c_str(), buf) == 1 ? 128
+                                                               : 0;
+  if (max == 0) return false;
+  if (slash == std::string::npos) return true;
+  std::string_view len = std::string_view(s).substr(slash + 1);
+  unsigned n = 0;
+  auto [end, ec] = std::from_chars(len.data(), len.data() + len.size(), n);
+  return !len.empty() && ec == std::errc() && end == len.data() + len.size() && n <= max;
+}
+
+void positive(Reader& r, std::string_view key, Millis& out) {
+  if (r.duration(key, out)) r.check(key, out.count() > 0, "must be greater than zero");
+}
+
+void address(Reader& r, std::string_view key, std::string& out) {
+  if (r.string(key, out))
+    r.check(key, is_ip_literal(out), "bad address '" + out + "' (use an IP literal: 127.0.0.1, ::1, 0.0.0.0)");
+}
+
+void read_listener(Reader& r, ListenerConfig& c) {
+  address(r, "address", c.address);
+  r.port("port", c.port);
+}
+
+void read_spool(Reader& r, SpoolConfig& c) {
+  if (r.string("path", c.path)) r.check("path", !c.path.empty(), "must not be empty");
+  r.boolean("sync", c.sync);
+}
+
+void read_resolver(Reader& r, ResolverConfig& c) {
+  r.strings("nameservers", c.nameservers, [](const std::string& ns) {
+    return is_host_port(ns) ? "" : "bad nameserver '" + ns + "' (use address:port, e.g. 127.0.0.1:5353 or [::1]:53)";
+  });
+  positive(r, "timeout", c.timeout);
+  r.integer("attempts", c.attempts, 1);
+}
+
+void read_delivery(Reader& r, DeliveryConfig& c) {
+  if (r.port("port", c.port)) r.check("port", c.port != 0, "bad port '0' (use 1-65535)");
+  r.string("ehlo_name", c.ehlo_name);
+  positive(r, "connect_timeout", c.connect_timeout);
+  positive(r, "command_timeout", c.command_timeout);
+  positive(r, "data_timeout", c.data_timeout);
+  r.integer("max_mx_addresses", c.max_mx_addresses, 1);
+}
+
+void read_retry(Reader& r, RetryConfig& c) {
+  positive(r, "initial_interval", c.initial_interval);
+  if (r.number("multiplier", c.multiplier))
+    r.check("multiplier", c.multiplier >= 1.0, "must be at least 1 (intervals never shrink)");
+  r.duration("max_interval", c.max_interval);  // 0 = no cap
+  positive(r, "max_age", c.max_age);
+}
+
+void read_admin(Reader& r, AdminConfig& c) {
+  r.boolean("enabled", c.enabled);
+  address(r, "address", c.address);
+  r.port("port", c.port);
+  r.strings("trusted_hosts", c.trusted_hosts, [](const std::string& h) {
+    return is_cidr(h) ? "" : "bad network '" + h + "' (use address/prefix, e.g. 10.0.0.0/8)";
+  });
+}
+
+void read_limits(Reader& r, LimitsConfig& c) {
+  if (r.size("max_message_size", c.max_message_size))
+    r.check("max_message_size", c.max_message_size > 0, "must be greater than zero");
+  if (r.size("max_line_length", c.max_line_length))
+    r.check("max_line_length", c.max_line_length > 0, "must be greater than zero");
+  r.integer<std::size_t>("max_recipients", c.max_recipients, 1);
+  positive(r, "idle_timeout", c.idle_timeout);
+}
+
+}  // namespace
+
+std::string ConfigError::str() const {
+  std::string out = file;
+  if (line > 0) out += ":" + std::to_string(line);
+  if (!out.empty()) out += ": ";
+  if (!key.empty()) out += key + ": ";
+  return out + message;
+}
+
+void read_mta_config(Reader& r, MtaConfig& c) {
+  if (r.string("hostname", c.hostname)) r.check("hostname", !c.hostname.empty(), "must not be empty");
+  if (r.has("listeners")) c.listeners.clear();  // a listed set replaces the default listener
+  r.list("listeners", [&](Reader& item, std::size_t) { read_listener(item, c.listeners.emplace_back()); });
+  r.map("spool", [&](Reader& s) { read_spool(s, c.spool); });
+  r.map("resolver", [&](Reader& s) { read_resolver(s, c.resolver); });
+  r.map("delivery", [&](Reader& s) { read_delivery(s, c.delivery); });
+  r.map("retry", [&](Reader& s) { read_retry(s, c.retry); });
+  r.map("admin", [&](Reader& s) { read_admin(s, c.admin); });
+  r.map("log", [&](Reader& s) { s.string("path", c.log.path); });
+  r.map("limits", [&](Reader& s) { read_limits(s, c.limits); });
+}
+
+Expected<MtaConfig, ConfigError> load_mta_config_text(const std::string& yaml, const std::string& name) {
+  MtaConfig config;
+  if (auto err = yaml::read_text(yaml, name, [&](Reader& r) { read_mta_config(r, config); }))
+    return unexpected(std::move(*err));
+  return config;
+}
+
+Expected<MtaConfig, ConfigError> load_mta_config_file(const std::string& path) {
+  MtaConfig config;
+  if (auto err = yaml::read_file(path, [&](Reader& r) { read_mta_config(r, config); }))
+    return unexpected(std::move(*err));
+  return config;
+}
+
+}  // namespace mxlab::config

@@ -1,0 +1,80 @@
+// Reception: id, Received: header, durable spool write, then 250 (see inbound.hpp).
+#include "mta/core/inbound.hpp"
+
+#include <boost/asio.hpp>
+
+#include "mta/common/metric_names.hpp"
+
+namespace mxlab::core {
+
+namespace asio = boost::asio;
+
+InboundHandler::InboundHandler(asio::io_context& io, asio::thread_pool& blocking, spool::Spool& spool,
+                               queue::Scheduler& scheduler, log::DeliveryLog& log, MetricsRegistry& metrics,
+                               const Clock& clock, const config::MtaConfig& config)
+    : io_(io), blocking_(blocking), spool_(spool), scheduler_(scheduler), log_(log), metrics_(metrics), clock_(clock),
+      config_(config) {
+  metrics_.declare(metric::kReceived, MetricType::Counter, "total number of messages received", metric::kServiceLabel);
+}
+
+MessageId InboundHandler::new_id() {
+  MessageId id;
+  do {
+    id = random_u32();
+  } while (scheduler_.contains(id) || storing_.count(id));
+  return id;
+}
+
+void InboundHandler::on_message(const server::SessionInfo& session, server::Transaction tx,
+                                std::function<void(smtp::Reply)> done) {
+  spool::MessageRecord rec;
+  rec.id = new_id();
+  rec.sender = tx.mail_from;
+  rec.received = clock_.now();
+  rec.received_from = session.peer_address + ":" + std::to_string(session.peer_port);
+  rec.helo = session.helo;
+  for (const auto& r : tx.rcpt_to) {
+    spool::EnvelopeRecord env;
+    env.id = make_envelope_id(rec.id, random_u32());
+    env.recipient = r;
+    env.next_attempt = rec.received;
+    rec.envelopes.push_back(std::move(env));
+  }
+  std::string qid = format_message_id(rec.id);
+  std::string received = "Received: from " + session.helo + " (" + session.peer_address + ")\r\n\tby " +
+                         config_.hostname + " (mxlab) with " + (session.esmtp ? "ESMTP" : "SMTP") + " id " + qid +
+                         ";\r\n\t" + format_rfc5322(rec.received) + "\r\n";
+  auto data = std::make_shared<std::string>(received + tx.data);
+  rec.size = data->size();
+  storing_.insert(rec.id);
+  asio::post(blocking_, [this, rec = std::move(rec), data, done = std::move(done), qid]() mutable {
+    Status st = spool_.store(rec, *data);  // durable before the 250 (see spool.hpp)
+    asio::post(io_, [this, st, rec = std::move(rec), done = std::move(done), qid]() mutable {
+      storing_.erase(rec.id);
+      if (!st) {
+        done(smtp::make_reply(451, "4.3.0", "Error: queue file write error"));
+        return;
+      }
+      log::LogRecord lr;
+      lr.type = log::RecordType::Reception;
+      lr.id = qid;
+      lr.sender = rec.sender;
+      lr.size = rec.size;
+      lr.timestamp = rec.received;
+      lr.created = rec.received;
+      lr.peer_address = {rec.helo, rec.received_from};
+      lr.reception_protocol = "ESMTP";
+      lr.response = {250, smtp::EnhancedCode{2, 0, 0}, "Ok: queued as " + qid, "."};
+      for (const auto& env : rec.envelopes) {
+        lr.recipient = env.recipient;
+        lr.envelope_id = format_envelope_id(env.id);
+        log_.write(lr);
+      }
+      metrics_.add(metric::kReceived, 1, "esmtp_listener");
+      scheduler_.add(std::move(rec));
+      done(smtp::make_reply(250, "2.0.0", "Ok: queued as " + qid));
+    });
+  });
+}
+
+}  // namespace mxlab::core

@@ -1,0 +1,39 @@
+// mtad's end-of-data handler: gives the message an id, prepends the Received: header
+// (RFC 5321 4.4), writes it durably to the spool off the I/O thread, and only then answers 250
+// and hands the message to the scheduler.
+#pragma once
+#include <functional>
+#include <set>
+
+#include "mta/common/clock.hpp"
+#include "mta/common/metrics.hpp"
+#include "mta/config/mta_config.hpp"
+#include "mta/log/delivery_log.hpp"
+#include "mta/queue/scheduler.hpp"
+#include "mta/server/session_policy.hpp"
+#include "mta/spool/spool.hpp"
+
+namespace mxlab::core {
+
+class InboundHandler final : public server::MessageHandler {
+ public:
+  InboundHandler(boost::asio::io_context& io, boost::asio::thread_pool& blocking, spool::Spool& spool,
+                 queue::Scheduler& scheduler, log::DeliveryLog& log, MetricsRegistry& metrics, const Clock& clock,
+                 const config::MtaConfig& config);
+  void on_message(const server::SessionInfo& session, server::Transaction tx,
+                  std::function<void(smtp::Reply)> done) override;
+
+ private:
+  MessageId new_id();
+  boost::asio::io_context& io_;
+  boost::asio::thread_pool& blocking_;
+  spool::Spool& spool_;
+  queue::Scheduler& scheduler_;
+  log::DeliveryLog& log_;
+  MetricsRegistry& metrics_;
+  const Clock& clock_;
+  const config::MtaConfig& config_;
+  std::set<MessageId> storing_;  // ids being written, not yet in the scheduler
+};
+
+}  // namespace mxlab::core

@@ -1,0 +1,176 @@
+// Wiring of one MTA (see mta.hpp): builds the seams from config, recovers the spool, starts
+// listeners and the admin API, runs everything on one io_context thread plus a small blocking
+// pool for spool I/O, and drains in order on stop.
+#include "mta/core/mta.hpp"
+
+#include <boost/asio.hpp>
+#include <future>
+#include <thread>
+
+#include "mta/admin/admin_server.hpp"
+#include "mta/core/inbound.hpp"
+#include "mta/dns/resolver.hpp"
+#include "mta/queue/queue_names.hpp"
+#include "mta/queue/scheduler.hpp"
+#include "mta/server/smtp_server.hpp"
+
+namespace mxlab::core {
+
+namespace asio = boost::asio;
+
+struct Mta::Impl : admin::AdminBackend {
+  Impl(config::MtaConfig c, Clock* clk) : config(std::move(c)), clock(clk ? *clk : SystemClock::instance()) {}
+
+  config::MtaConfig config;
+  const Clock& clock;
+  asio::io_context io;
+  asio::thread_pool blocking{2};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::thread thread;
+  MetricsRegistry metric_registry;
+  log::DeliveryLog log;
+  std::unique_ptr<spool::Spool> spool;
+  std::unique_ptr<dns::Resolver> resolver;
+  std::unique_ptr<queue::Scheduler> scheduler;
+  std::unique_ptr<InboundHandler> inbound;
+  std::vector<std::unique_ptr<server::SmtpServer>> servers;
+  std::unique_ptr<admin::AdminServer> admin;
+  std::size_t recovered = 0;
+  bool running = false;
+
+  MetricsRegistry& metrics() override { return metric_registry; }
+  void refresh_metrics() override { scheduler->refresh_metrics(); }
+
+  Status open_seams();
+  Status recover();
+  Status listen();
+
+  // Runs f on the io thread and waits for its result (callers are other threads).
+  template <class F>
+  auto on_io(F f) {
+    std::packaged_task<std::invoke_result_t<F>()> task(std::move(f));
+    auto fut = task.get_future();
+    asio::post(io, [&task] { task(); });
+    return fut.get();
+  }
+};
+
+Status Mta::Impl::open_seams() {
+  if (!config.log.path.empty()) {
+    if (auto st = log.open(config.log.path); !st) return st;
+  }
+  auto sp = spool::open_rocksdb_spool({config.spool.path, config.spool.sync});
+  if (!sp) return Status::failure("spool: " + sp.error());
+  spool = std::move(*sp);
+  dns::AresOptions ro{config.resolver.nameservers, config.resolver.timeout, config.resolver.attempts};
+  auto res = dns::make_ares_resolver(ro);
+  if (!res) return Status::failure("resolver: " + res.error());
+  resolver = std::move(*res);
+  scheduler = std::make_unique<queue::Scheduler>(
+      queue::SchedulerDeps{io, blocking, *spool, *resolver, log, metric_registry, clock, config, nullptr});
+  inbound = std::make_unique<InboundHandler>(io, blocking, *spool, *scheduler, log, metric_registry, clock, config);
+  return Status::success();
+}
+
+Status Mta::Impl::recover() {
+  // Runs before the io thread starts: the scheduler is not shared yet.
+  std::vector<spool::MessageRecord> found;
+  Status st = spool->recover([&](spool::MessageRecord r) { found.push_back(std::move(r)); });
+  for (auto& r : found) {
+    if (r.done()) continue;
+    scheduler->add(std::move(r));
+    ++recovered;
+  }
+  return st;
+}
+
+Status Mta::Impl::listen() {
+  server::ServerOptions so;
+  so.hostname = config.hostname;
+  so.max_message_size = config.limits.max_message_size;
+  so.max_line_length = config.limits.max_line_length;
+  so.max_recipients = config.limits.max_recipients;
+  so.idle_timeout = config.limits.idle_timeout;
+  for (const auto& l : config.listeners) {
+    auto s = std::make_unique<server::SmtpServer>(io, so, *inbound);
+    if (auto st = s->listen(l.address, l.port); !st) return st;
+    servers.push_back(std::move(s));
+  }
+  if (config.admin.enabled) {
+    admin = std::make_unique<admin::AdminServer>(io, config.admin, *this);
+    if (auto st = admin->start(); !st) return Status::failure("admin: " + st.error);
+  }
+  return Status::success();
+}
+
+Mta::Mta(config::MtaConfig config, Clock* clock) : impl_(std::make_unique<Impl>(std::move(config), clock)) {}
+
+Mta::~Mta() { stop(std::chrono::milliseconds(2000)); }
+
+Status Mta::start() {
+  auto& i = *impl_;
+  if (i.running) return Status::failure("already running");
+  if (auto st = i.open_seams(); !st) return st;
+  Status recovered = i.recover();
+  if (auto st = i.listen(); !st) {
+    i.servers.clear();
+    i.admin.reset();
+    return st;
+  }
+  i.scheduler->start();
+  i.work.emplace(i.io.get_executor());
+  i.thread = std::thread([&io = i.io] { io.run(); });
+  i.running = true;
+  if (!recovered) return Status::failure("spool recovery incomplete: " + recovered.error);
+  return Status::success();
+}
+
+void Mta::stop(std::chrono::milliseconds grace) {
+  auto& i = *impl_;
+  if (!i.running) return;
+  i.running = false;
+  auto drained = std::make_shared<std::promise<void>>();
+  auto drained_future = drained->get_future();
+  asio::post(i.io, [&i, drained] {
+    for (auto& s : i.servers) s->stop();
+    i.scheduler->stop([drained] { drained->set_value(); });
+  });
+  drained_future.wait_for(grace);
+  i.on_io([&] {
+    if (i.admin) i.admin->stop();
+    return 0;
+  });
+  i.blocking.join();  // pending spool writes complete before the threads go
+  i.work.reset();
+  i.io.stop();
+  i.thread.join();
+  i.servers.clear();
+  i.admin.reset();
+}
+
+std::uint16_t Mta::smtp_port(std::size_t listener) const {
+  return listener < impl_->servers.size() ? impl_->servers[listener]->port() : 0;
+}
+std::uint16_t Mta::admin_port() const { return impl_->admin ? impl_->admin->port() : 0; }
+const config::MtaConfig& Mta::config() const { return impl_->config; }
+MetricsRegistry& Mta::metrics() { return impl_->metric_registry; }
+log::DeliveryLog& Mta::delivery_log() { return impl_->log; }
+std::size_t Mta::recovered_messages() const { return impl_->recovered; }
+
+std::vector<QueuedMessage> Mta::queue_snapshot() {
+  if (!impl_->running) return {};
+  auto records = impl_->on_io([this] { return impl_->scheduler->snapshot(); });
+  std::vector<QueuedMessage> out;
+  for (const auto& r : records) {
+    QueuedMessage m{format_message_id(r.id), r.sender, {}, {}};
+    for (const auto& e : r.envelopes) {
+      if (m.queue.empty()) m.queue = queue::scheduled_queue_name(spool::domain_of(e.recipient), r.meta);
+      m.envelopes.push_back({format_envelope_id(e.id), e.recipient, std::string(spool::to_string(e.state)), e.attempts,
+                             e.next_attempt, e.last_error});
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace mxlab::core

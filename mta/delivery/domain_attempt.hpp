@@ -1,0 +1,51 @@
+// One delivery attempt for the recipients of one message at one domain: resolve the MX plan,
+// walk its hosts and addresses, and turn each reply into a per-recipient fate by scope
+// (RFC 5321 section 5 and the failure table in docs/ARCHITECTURE.md).
+#pragma once
+#include <boost/asio/awaitable.hpp>
+#include <string>
+#include <vector>
+
+#include "mta/delivery/client_session.hpp"
+#include "mta/dns/resolver.hpp"
+
+namespace mxlab::delivery {
+
+enum class Fate { Delivered, Deferred, Bounced };
+std::string_view to_string(Fate f);
+
+struct RecipientOutcome {
+  std::string recipient;
+  Fate fate = Fate::Deferred;
+  smtp::Reply reply;
+  std::string command;
+  std::string peer_name;  // MX host that gave the reply (empty for DNS outcomes)
+  std::string peer_address;
+};
+
+struct DomainAttemptRequest {
+  std::string domain;
+  std::string mail_from;
+  std::vector<std::string> rcpt_to;
+  const std::string* data = nullptr;
+  std::uint16_t port = 25;
+  std::string ehlo_name;
+  std::string source_address;
+  int max_mx_addresses = 5;
+  ClientTimeouts timeouts;
+};
+
+struct DomainAttempt {
+  std::vector<RecipientOutcome> outcomes;  // one per requested recipient, same order
+  std::string site;                        // MX host set, for the ready queue name
+  int connections = 0;                     // connection attempts made
+};
+
+boost::asio::awaitable<DomainAttempt> attempt_domain(dns::Resolver& resolver, const DomainAttemptRequest& request,
+                                                      trace::TraceSink* trace = nullptr);
+
+// Fate of a single reply: 2xx delivered, 4xx deferred, 5xx bounced. 552 at RCPT counts as
+// 452 (RFC 5321 4.5.3.1.10: "too many recipients" is temporary).
+Fate fate_of(const smtp::Reply& reply, ClientStage stage);
+
+}  // namespace mxlab::delivery

@@ -1,0 +1,304 @@
+// The scheduler (see scheduler.hpp). Work items are (message, domain) pairs ordered by due
+// time; one attempt per pair is in flight at a time. Spool updates for one message are issued
+// in order on a serial strand so a late update can never resurrect a removed message.
+#include "mta/queue/scheduler.hpp"
+
+#include <boost/asio.hpp>
+#include <map>
+#include <set>
+
+#include "mta/common/metric_names.hpp"
+#include "mta/delivery/domain_attempt.hpp"
+#include "mta/queue/queue_names.hpp"
+#include "mta/queue/retry_policy.hpp"
+
+namespace mxlab::queue {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+using spool::EnvelopeState;
+using spool::MessageRecord;
+
+namespace {
+constexpr std::size_t kMaxInFlight = 256;
+const std::string kEgressSource = "unspecified";  // KumoMTA's name for the default source
+
+struct WorkItem {
+  TimePoint due;
+  MessageId id;
+  std::string domain;
+  auto operator<=>(const WorkItem&) const = default;
+};
+
+// Runs f() on the blocking pool and resumes on the caller's executor with its result.
+template <class Executor, class F>
+awaitable<std::invoke_result_t<F>> run_on(Executor pool, F f) {
+  using R = std::invoke_result_t<F>;
+  auto home = co_await asio::this_coro::executor;
+  co_return co_await asio::async_initiate<decltype(use_awaitable), void(R)>(
+      [&](auto handler) {
+        asio::post(pool, [handler = std::move(handler), f = std::move(f), home]() mutable {
+          R r = f();
+          asio::post(home, [handler = std::move(handler), r = std::move(r)]() mutable { handler(std::move(r)); });
+        });
+      },
+      use_awaitable);
+}
+
+log::Response to_response(const smtp::Reply& r, const std::string& command) {
+  return {r.code, r.enhanced, r.text(), command};
+}
+}  // namespace
+
+struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
+  explicit Impl(SchedulerDeps d)
+      : d(d), retry(d.config.retry), timer(d.io), spool_strand(asio::make_strand(d.blocking)) {}
+
+  SchedulerDeps d;
+  RetryPolicy retry;
+  asio::steady_timer timer;
+  asio::strand<asio::thread_pool::executor_type> spool_strand;
+  std::map<MessageId, MessageRecord> messages;
+  std::set<WorkItem> due;
+  std::set<std::pair<MessageId, std::string>> busy;
+  std::map<std::string, std::string> site_of_domain;  // last known ready queue per domain
+  std::set<std::string> gauge_labels[2];              // previous scheduled / ready label sets
+  bool stopping = false;
+  std::function<void()> on_idle;
+
+  void schedule(const MessageRecord& rec);
+  void launch_due();
+  awaitable<void> loop();
+  awaitable<void> attempt(MessageId id, std::string domain);
+  void record_outcome(MessageRecord& rec, spool::EnvelopeRecord& env, const delivery::RecipientOutcome& o,
+                      const std::string& ready_queue, TimePoint now);
+  void persist(const MessageRecord& rec);
+  void finished();
+};
+
+void Scheduler::Impl::schedule(const MessageRecord& rec) {
+  std::map<std::string, TimePoint> next;
+  for (const auto& env : rec.envelopes) {
+    if (env.state != EnvelopeState::Pending) continue;
+    auto dom = spool::domain_of(env.recipient);
+    if (busy.count({rec.id, dom})) continue;
+    auto [it, inserted] = next.try_emplace(dom, env.next_attempt);
+    if (!inserted) it->second = std::min(it->second, env.next_attempt);
+  }
+  for (auto& [dom, when] : next) due.insert({when, rec.id, dom});
+}
+
+void Scheduler::Impl::launch_due() {
+  TimePoint now = d.clock.now();
+  while (!stopping && !due.empty() && due.begin()->due <= now && busy.size() < kMaxInFlight) {
+    WorkItem item = *due.begin();
+    due.erase(due.begin());
+    if (!messages.count(item.id) || !busy.insert({item.id, item.domain}).second) continue;
+    asio::co_spawn(d.io, attempt(item.id, item.domain), asio::detached);
+  }
+}
+
+awaitable<void> Scheduler::Impl::loop() {
+  auto self = shared_from_this();
+  while (!stopping) {
+    launch_due();
+    auto wait = std::chrono::milliseconds(3600 * 1000);
+    if (!due.empty() && busy.size() < kMaxInFlight) {
+      auto until = due.begin()->due - d.clock.now();
+      wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(until), Millis(0), wait);
+    }
+    timer.expires_after(wait);
+    co_await timer.async_wait(asio::as_tuple(use_awaitable));
+  }
+}
+
+awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
+  auto self = shared_from_this();
+  auto& spool = d.spool;
+  auto data = co_await run_on(d.blocking.get_executor(), [&spool, id] { return spool.load_data(id); });
+  MessageRecord& rec = messages.at(id);
+  delivery::DomainAttemptRequest req;
+  req.domain = domain;
+  req.mail_from = rec.sender;
+  for (const auto& env : rec.envelopes)
+    if (env.state == EnvelopeState::Pending && spool::domain_of(env.recipient) == domain) req.rcpt_to.push_back(env.recipient);
+  const auto& dc = d.config.delivery;
+  req.port = dc.port;
+  req.ehlo_name = dc.ehlo_name.empty() ? d.config.hostname : dc.ehlo_name;
+  req.max_mx_addresses = dc.max_mx_addresses;
+  req.timeouts = {dc.connect_timeout, dc.command_timeout, dc.data_timeout};
+
+  delivery::DomainAttempt result;
+  if (!data) {
+    auto reply = smtp::make_reply(451, "4.3.0", "spool read failed: " + data.error());
+    for (auto& r : req.rcpt_to) result.outcomes.push_back({r, delivery::Fate::Deferred, reply});
+    result.site = domain;
+  } else {
+    req.data = &data.value();
+    result = co_await delivery::attempt_domain(d.resolver, req, d.trace);
+  }
+  MessageRecord& after = messages.at(id);  // re-find: the map may have changed while we waited
+  std::string ready = ready_queue_name(kEgressSource, result.site);
+  site_of_domain[domain] = ready;
+  TimePoint now = d.clock.now();
+  for (const auto& o : result.outcomes) {
+    for (auto& env : after.envelopes) {
+      if (env.state == EnvelopeState::Pending && env.recipient == o.recipient) {
+        record_outcome(after, env, o, ready, now);
+        break;
+      }
+    }
+  }
+  busy.erase({id, domain});
+  persist(after);
+  if (after.done()) {
+    messages.erase(id);
+  } else {
+    schedule(after);
+  }
+  finished();
+}
+
+void Scheduler::Impl::record_outcome(MessageRecord& rec, spool::EnvelopeRecord& env,
+                                     const delivery::RecipientOutcome& o, const std::string& ready_queue,
+                                     TimePoint now) {
+  env.attempts++;
+  env.last_attempt = now;
+  log::LogRecord lr;
+  lr.id = format_message_id(rec.id);
+  lr.envelope_id = format_envelope_id(env.id);
+  lr.sender = rec.sender;
+  lr.recipient = env.recipient;
+  lr.queue = scheduled_queue_name(spool::domain_of(env.recipient), rec.meta);
+  lr.site = ready_queue;
+  lr.size = rec.size;
+  lr.response = to_response(o.reply, o.command);
+  lr.peer_address = {o.peer_name, o.peer_address};
+  lr.timestamp = now;
+  lr.created = rec.received;
+  lr.num_attempts = env.attempts;
+  lr.delivery_protocol = "ESMTP";
+  lr.meta = rec.meta;
+  std::string service = ready_service_label(ready_queue);
+  switch (o.fate) {
+    case delivery::Fate::Delivered:
+      env.state = EnvelopeState::Delivered;
+      lr.type = log::RecordType::Delivery;
+      d.metrics.add(metric::kDelivered, 1, service);
+      break;
+    case delivery::Fate::Bounced:
+      env.state = EnvelopeState::Bounced;
+      env.last_error = o.reply.summary();
+      lr.type = log::RecordType::Bounce;
+      d.metrics.add(metric::kFailures, 1, service);
+      break;
+    case delivery::Fate::Deferred:
+      env.last_error = o.reply.summary();
+      lr.type = log::RecordType::TransientFailure;
+      d.metrics.add(metric::kTransientFailures, 1, service);
+      env.next_attempt = now + retry.delay_after(env.attempts);
+      break;
+  }
+  d.log.write(lr);
+  if (env.state == EnvelopeState::Pending && retry.expired(rec.received, env.next_attempt)) {
+    env.state = EnvelopeState::Expired;
+    lr.type = log::RecordType::Expiration;
+    lr.response = {551, smtp::EnhancedCode{5, 4, 7}, "Delivery expired after " + std::to_string(env.attempts) +
+                                                            " attempts: " + o.reply.summary(), ""};
+    d.log.write(lr);
+  }
+}
+
+void Scheduler::Impl::persist(const MessageRecord& rec) {
+  // Issued in order on the serial strand: update/remove for one message never reorder.
+  asio::post(spool_strand, [&spool = d.spool, copy = rec] {
+    if (copy.done()) spool.remove(copy.id);
+    else spool.update(copy);
+  });
+}
+
+void Scheduler::Impl::finished() {
+  if (stopping && busy.empty() && on_idle) {
+    auto done = std::move(on_idle);
+    on_idle = nullptr;
+    done();
+  }
+  timer.cancel();  // re-evaluate due work
+}
+
+Scheduler::Scheduler(SchedulerDeps deps) : impl_(std::make_shared<Impl>(deps)) {
+  impl_->d.metrics.declare(metric::kScheduledCount, MetricType::Gauge, "number of messages in the scheduled queue",
+                           metric::kQueueLabel);
+  impl_->d.metrics.declare(metric::kReadyCount, MetricType::Gauge, "number of messages in the ready queue",
+                           metric::kServiceLabel);
+  impl_->d.metrics.declare(metric::kConnectionCount, MetricType::Gauge, "number of active connections",
+                           metric::kServiceLabel);
+  impl_->d.metrics.declare(metric::kDelivered, MetricType::Counter, "total number of messages delivered",
+                           metric::kServiceLabel);
+  impl_->d.metrics.declare(metric::kTransientFailures, MetricType::Counter,
+                           "total number of message delivery attempts that transiently failed", metric::kServiceLabel);
+  impl_->d.metrics.declare(metric::kFailures, MetricType::Counter,
+                           "total number of message delivery attempts that permanently failed", metric::kServiceLabel);
+}
+
+Scheduler::~Scheduler() = default;
+
+void Scheduler::add(MessageRecord record) {
+  MessageId id = record.id;
+  auto [it, inserted] = impl_->messages.insert_or_assign(id, std::move(record));
+  impl_->schedule(it->second);
+  impl_->timer.cancel();
+}
+
+bool Scheduler::contains(MessageId id) const { return impl_->messages.count(id) > 0; }
+
+void Scheduler::start() { asio::co_spawn(impl_->d.io, impl_->loop(), asio::detached); }
+
+void Scheduler::stop(std::function<void()> done) {
+  impl_->stopping = true;
+  impl_->timer.cancel();
+  if (impl_->busy.empty()) {
+    done();
+  } else {
+    impl_->on_idle = std::move(done);
+  }
+}
+
+std::size_t Scheduler::in_flight() const { return impl_->busy.size(); }
+
+std::vector<MessageRecord> Scheduler::snapshot() const {
+  std::vector<MessageRecord> out;
+  for (const auto& [id, rec] : impl_->messages) out.push_back(rec);
+  return out;
+}
+
+void Scheduler::refresh_metrics() {
+  auto& i = *impl_;
+  std::map<std::string, double> scheduled, ready;
+  for (const auto& [id, rec] : i.messages) {
+    for (const auto& env : rec.envelopes) {
+      if (env.state != EnvelopeState::Pending) continue;
+      auto dom = spool::domain_of(env.recipient);
+      if (i.busy.count({id, dom})) {
+        auto site = i.site_of_domain.count(dom) ? i.site_of_domain[dom] : ready_queue_name(kEgressSource, dom);
+        ready[ready_service_label(site)] += 1;
+      } else {
+        scheduled[scheduled_queue_name(dom, rec.meta)] += 1;
+      }
+    }
+  }
+  auto publish = [&](const char* name, std::map<std::string, double>& now, std::set<std::string>& before) {
+    for (const auto& old : before)
+      if (!now.count(old)) i.d.metrics.erase_series(name, old);
+    before.clear();
+    for (const auto& [label, v] : now) {
+      i.d.metrics.set(name, v, label);
+      before.insert(label);
+    }
+  };
+  publish(metric::kScheduledCount, scheduled, i.gauge_labels[0]);
+  publish(metric::kReadyCount, ready, i.gauge_labels[1]);
+}
+
+}  // namespace mxlab::queue

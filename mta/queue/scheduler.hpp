@@ -1,0 +1,55 @@
+// The queue: every spooled message with pending envelopes, grouped per (message, domain) into
+// delivery attempts when due. Runs on the MTA's io_context thread; spool I/O goes to a blocking
+// pool. Outcomes update the envelope, the spool, the delivery log and the metrics.
+#pragma once
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "mta/common/clock.hpp"
+#include "mta/common/metrics.hpp"
+#include "mta/config/mta_config.hpp"
+#include "mta/dns/resolver.hpp"
+#include "mta/log/delivery_log.hpp"
+#include "mta/spool/spool.hpp"
+#include "mta/trace/trace_sink.hpp"
+
+namespace boost::asio {
+class io_context;
+class thread_pool;
+}  // namespace boost::asio
+
+namespace mxlab::queue {
+
+struct SchedulerDeps {
+  boost::asio::io_context& io;
+  boost::asio::thread_pool& blocking;
+  spool::Spool& spool;
+  dns::Resolver& resolver;
+  log::DeliveryLog& log;
+  MetricsRegistry& metrics;
+  const Clock& clock;
+  const config::MtaConfig& config;
+  trace::TraceSink* trace = nullptr;
+};
+
+class Scheduler {
+ public:
+  explicit Scheduler(SchedulerDeps deps);
+  ~Scheduler();
+  // Call on the io thread. Takes a spooled message; due envelopes are attempted at once.
+  void add(spool::MessageRecord record);
+  bool contains(MessageId id) const;
+  void start();
+  // Stops launching attempts; `done` runs on the io thread once in-flight attempts finished.
+  void stop(std::function<void()> done);
+  std::size_t in_flight() const;
+  std::vector<spool::MessageRecord> snapshot() const;
+  void refresh_metrics();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace mxlab::queue

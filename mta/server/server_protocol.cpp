@@ -1,0 +1,206 @@
+// Inbound SMTP state machine (see server_protocol.hpp). allowed_states() is the whole ordering
+// policy: which states accept a verb; on_command() says what the verb does there.
+#include "mta/server/server_protocol.hpp"
+
+#include <array>
+#include <charconv>
+
+namespace mxlab::server {
+
+using smtp::Command;
+using smtp::Reply;
+using smtp::Verb;
+
+namespace {
+constexpr int kMaxBadCommands = 20;  // then 421, like Postfix smtpd_hard_error_limit
+
+unsigned bit(SessionState s) { return 1u << static_cast<unsigned>(s); }
+const unsigned kAnyState = bit(SessionState::WaitHelo) | bit(SessionState::WaitMail) |
+                           bit(SessionState::WaitRcpt) | bit(SessionState::Rcpt);
+const unsigned kAfterHelo = kAnyState & ~bit(SessionState::WaitHelo);
+
+unsigned allowed_states(Verb v, SessionState current) {
+  switch (v) {
+    case Verb::Mail:
+      return current == SessionState::WaitRcpt || current == SessionState::Rcpt
+                 ? 0u  // nested MAIL
+                 : kAfterHelo;
+    case Verb::Rcpt: return bit(SessionState::WaitRcpt) | bit(SessionState::Rcpt);
+    case Verb::Data: return bit(SessionState::Rcpt);
+    default: return kAnyState;
+  }
+}
+
+// RFC 5321 4.1.4: MAIL needs a prior EHLO/HELO, RCPT needs MAIL, DATA needs a RCPT.
+const char* out_of_order_text(Verb v, SessionState current) {
+  switch (v) {
+    case Verb::Mail:
+      return current == SessionState::WaitHelo ? "Error: send HELO/EHLO first" : "Error: nested MAIL command";
+    case Verb::Rcpt: return "Error: need MAIL command";
+    case Verb::Data: return "Error: need RCPT command";
+    default: return "Error: bad sequence of commands";
+  }
+}
+}  // namespace
+
+std::string_view to_string(SessionState s) {
+  switch (s) {
+    case SessionState::WaitHelo: return "WAITHELO";
+    case SessionState::WaitMail: return "WAITMAIL";
+    case SessionState::WaitRcpt: return "WAITRCPT";
+    case SessionState::Rcpt: return "RCPT";
+    case SessionState::Data: return "DATA";
+    case SessionState::Closed: return "CLOSED";
+  }
+  return "?";
+}
+
+std::string_view to_string(Stage s) {
+  static constexpr std::array<std::string_view, 13> names{
+      "connect", "ehlo", "helo", "mail", "rcpt", "data", "end_of_data",
+      "rset",    "noop", "quit", "vrfy", "starttls", "unknown"};
+  return names[static_cast<std::size_t>(s)];
+}
+
+ServerProtocol::ServerProtocol(const ServerOptions& options, SessionInfo& session)
+    : options_(options), session_(session) {}
+
+Reply ServerProtocol::reply(int code, std::string_view enhanced, std::string_view text) const {
+  return smtp::make_reply(code, options_.enhanced_status_codes ? enhanced : "", text);
+}
+
+Reply ServerProtocol::greeting() const {
+  return smtp::make_reply(220, "", options_.hostname + " " + options_.banner_text);
+}
+
+Stage ServerProtocol::stage_of(const Command& c) {
+  switch (c.verb) {
+    case Verb::Ehlo: return Stage::Ehlo;
+    case Verb::Helo: return Stage::Helo;
+    case Verb::Mail: return Stage::Mail;
+    case Verb::Rcpt: return Stage::Rcpt;
+    case Verb::Data: return Stage::Data;
+    case Verb::Rset: return Stage::Rset;
+    case Verb::Noop: return Stage::Noop;
+    case Verb::Quit: return Stage::Quit;
+    case Verb::Vrfy: return Stage::Vrfy;
+    case Verb::Starttls: return Stage::Starttls;
+    default: return Stage::Unknown;
+  }
+}
+
+Step ServerProtocol::on_bad_line(Reply r) {
+  if (++bad_commands_ >= kMaxBadCommands) {
+    return {reply(421, "4.7.0", options_.hostname + " Error: too many errors"), Next::Close};
+  }
+  return {std::move(r), Next::Continue};
+}
+
+Step ServerProtocol::on_command(const Command& c) {
+  if (!(allowed_states(c.verb, state_) & bit(state_))) {
+    return on_bad_line(reply(503, "5.5.1", out_of_order_text(c.verb, state_)));
+  }
+  switch (c.verb) {
+    case Verb::Ehlo: return ehlo(c, true);
+    case Verb::Helo: return ehlo(c, false);
+    case Verb::Mail: return mail(c);
+    case Verb::Rcpt: return rcpt(c);
+    case Verb::Data: return data();
+    case Verb::Rset:
+      reset_transaction();
+      return {reply(250, "2.0.0", "Ok")};
+    case Verb::Noop: return {reply(250, "2.0.0", "Ok")};
+    case Verb::Quit:
+      state_ = SessionState::Closed;
+      return {reply(221, "2.0.0", "Bye"), Next::Close};
+    case Verb::Vrfy: return {reply(252, "2.0.0", "Cannot VRFY user, but will accept message")};
+    default: return on_bad_line(reply(502, "5.5.1", "Error: command not implemented"));
+  }
+}
+
+Step ServerProtocol::ehlo(const Command& c, bool extended) {
+  reset_transaction();
+  session_.helo = c.argument;
+  session_.esmtp = extended;
+  state_ = SessionState::WaitMail;
+  if (!extended) return {reply(250, "", options_.hostname)};
+  Reply r;
+  r.code = 250;
+  r.lines.push_back(options_.hostname);
+  if (options_.pipelining) r.lines.push_back("PIPELINING");
+  if (options_.advertise_size) r.lines.push_back("SIZE " + std::to_string(options_.max_message_size));
+  if (options_.eightbitmime) r.lines.push_back("8BITMIME");
+  if (options_.enhanced_status_codes) r.lines.push_back("ENHANCEDSTATUSCODES");
+  if (options_.smtputf8) r.lines.push_back("SMTPUTF8");
+  return {std::move(r)};
+}
+
+Step ServerProtocol::mail(const Command& c) {
+  Transaction tx;
+  tx.mail_from = c.null_path ? std::string() : c.address;
+  tx.mail_params = c.params;
+  if (const auto* size = c.param("SIZE"); size && size->value) {
+    std::uint64_t n = 0;
+    auto [p, ec] = std::from_chars(size->value->data(), size->value->data() + size->value->size(), n);
+    if (ec != std::errc() || n > options_.max_message_size) {
+      return {reply(552, "5.3.4", "Error: message size exceeds fixed limit")};
+    }
+  }
+  if (const auto* body = c.param("BODY"); body && body->value && *body->value == "8BITMIME") {
+    if (!options_.eightbitmime) return {reply(555, "5.5.4", "Error: BODY=8BITMIME not supported")};
+    tx.body_8bit = true;
+  }
+  if (c.param("SMTPUTF8")) {
+    if (!options_.smtputf8) return {reply(555, "5.5.4", "Error: SMTPUTF8 not supported")};
+    tx.smtputf8 = true;
+  }
+  if (!tx.smtputf8 && !smtp::is_valid_mailbox(tx.mail_from, false) && !c.null_path) {
+    return {reply(553, "5.6.7", "Error: non-ASCII address requires SMTPUTF8")};
+  }
+  tx_ = std::move(tx);
+  state_ = SessionState::WaitRcpt;
+  return {reply(250, "2.1.0", "Ok")};
+}
+
+Step ServerProtocol::rcpt(const Command& c) {
+  if (tx_.rcpt_to.size() >= options_.max_recipients) {
+    return {reply(452, "4.5.3", "Error: too many recipients")};
+  }
+  if (!tx_.smtputf8 && !smtp::is_valid_mailbox(c.address, false)) {
+    return {reply(553, "5.6.7", "Error: non-ASCII address requires SMTPUTF8")};
+  }
+  tx_.rcpt_to.push_back(c.address);
+  state_ = SessionState::Rcpt;
+  return {reply(250, "2.1.5", "Ok")};
+}
+
+Step ServerProtocol::data() {
+  receiver_.emplace(options_.max_message_size);
+  long_line_ = false;
+  state_ = SessionState::Data;
+  return {smtp::make_reply(354, "", "End data with <CR><LF>.<CR><LF>"), Next::BeginData};
+}
+
+bool ServerProtocol::on_data_line(std::string_view line) { return receiver_->feed_line(line); }
+
+std::optional<Reply> ServerProtocol::data_problem() const {
+  if (receiver_ && receiver_->too_large()) return reply(552, "5.3.4", "Error: message size exceeds fixed limit");
+  if (long_line_) return reply(500, "5.5.2", "Error: line too long");
+  return std::nullopt;
+}
+
+Transaction ServerProtocol::take_transaction() {
+  Transaction tx = std::move(tx_);
+  tx.data = receiver_ ? receiver_->take() : std::string();
+  reset_transaction();
+  ++session_.transactions;
+  return tx;
+}
+
+void ServerProtocol::reset_transaction() {
+  tx_ = Transaction{};
+  receiver_.reset();
+  if (state_ != SessionState::WaitHelo && state_ != SessionState::Closed) state_ = SessionState::WaitMail;
+}
+
+}  // namespace mxlab::server

@@ -1,0 +1,71 @@
+// The server side of an SMTP session as a pure state machine (no sockets): one command in,
+// one reply and a next step out. An explicit state enum plus a verb table decide which
+// commands are allowed when (RFC 5321 4.1.4 ordering; 503 5.5.1 otherwise).
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "mta/protocol/command.hpp"
+#include "mta/protocol/dot_stuffing.hpp"
+#include "mta/protocol/reply.hpp"
+#include "mta/server/session_policy.hpp"
+#include "mta/server/smtp_server.hpp"
+#include "mta/server/transaction.hpp"
+
+namespace mxlab::server {
+
+// Seed 004's names for inbound session states.
+enum class SessionState { WaitHelo, WaitMail, WaitRcpt, Rcpt, Data, Closed };
+std::string_view to_string(SessionState s);  // "WAITHELO", "WAITMAIL", "WAITRCPT", "RCPT", "DATA", "CLOSED"
+
+enum class Next { Continue, BeginData, EndOfData, Close };
+
+struct Step {
+  smtp::Reply reply;
+  Next next = Next::Continue;
+};
+
+class ServerProtocol {
+ public:
+  ServerProtocol(const ServerOptions& options, SessionInfo& session);
+
+  smtp::Reply greeting() const;
+  // Stage and argument of a parsed command, for the policy.
+  static Stage stage_of(const smtp::Command& c);
+  // Applies a command. On a negative reply the state is unchanged.
+  Step on_command(const smtp::Command& c);
+  // A line that could not be parsed: counts toward the error limit.
+  Step on_bad_line(smtp::Reply reply);
+  // DATA phase: feeds one line; returns true at the terminating ".".
+  bool on_data_line(std::string_view line);
+  // After the terminating "." (or when the data was refused): the reply to send when the
+  // message is not handed over (too large, too long line), else nullopt.
+  std::optional<smtp::Reply> data_problem() const;
+  void note_long_data_line() { long_line_ = true; }
+  // Hands over the completed transaction and returns to WaitMail.
+  Transaction take_transaction();
+  // Drops the transaction (RSET, or a refused message).
+  void reset_transaction();
+
+  SessionState state() const { return state_; }
+  const Transaction& transaction() const { return tx_; }
+
+ private:
+  Step ehlo(const smtp::Command& c, bool extended);
+  Step mail(const smtp::Command& c);
+  Step rcpt(const smtp::Command& c);
+  Step data();
+  smtp::Reply reply(int code, std::string_view enhanced, std::string_view text) const;
+
+  const ServerOptions& options_;
+  SessionInfo& session_;
+  SessionState state_ = SessionState::WaitHelo;
+  Transaction tx_;
+  std::optional<smtp::DataReceiver> receiver_;
+  bool long_line_ = false;
+  int bad_commands_ = 0;
+};
+
+}  // namespace mxlab::server

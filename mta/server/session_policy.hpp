@@ -1,0 +1,55 @@
+// Hooks that decide what an SMTP server session does at each stage. mtad's policy accepts
+// (relay rules come later); fakemx's policy applies scripted behaviour (replies, delays,
+// disconnects, silence). The session engine is shared, so both speak the same protocol code.
+#pragma once
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "mta/protocol/reply.hpp"
+#include "mta/server/transaction.hpp"
+
+namespace mxlab::server {
+
+enum class Stage { Connect, Ehlo, Helo, Mail, Rcpt, Data, EndOfData, Rset, Noop, Quit, Vrfy, Starttls, Unknown };
+std::string_view to_string(Stage s);
+
+// What to do instead of the default reply at a stage.
+struct Action {
+  enum class Kind {
+    Proceed,             // default behaviour (delay still applies)
+    Reply,               // send `reply` instead of the default; 4xx/5xx reject the command
+    Disconnect,          // close the connection without a reply
+    ReplyThenDisconnect, // send `reply` (e.g. 421) then close
+    NoAnswer,            // never answer; the client must time out
+  };
+  Kind kind = Kind::Proceed;
+  smtp::Reply reply;
+  std::chrono::milliseconds delay{0};
+};
+
+// The command being decided, for rules that match on sender or recipient.
+struct StageContext {
+  Stage stage = Stage::Connect;
+  const SessionInfo* session = nullptr;
+  const Transaction* transaction = nullptr;
+  std::string argument;  // the address for MAIL/RCPT, the domain for EHLO/HELO
+};
+
+class SessionPolicy {
+ public:
+  virtual ~SessionPolicy() = default;
+  virtual Action decide(const StageContext& ctx) { return {}; }
+};
+
+// Receives completed transactions. `done` may be called from any thread, exactly once, with
+// the reply to end-of-data (250 after the message is safe, 4xx/5xx otherwise).
+class MessageHandler {
+ public:
+  virtual ~MessageHandler() = default;
+  virtual void on_message(const SessionInfo& session, Transaction tx,
+                          std::function<void(smtp::Reply)> done) = 0;
+};
+
+}  // namespace mxlab::server

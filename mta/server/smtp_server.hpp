@@ -1,0 +1,56 @@
+// An ESMTP listener and its sessions (one Asio coroutine per connection). Shared by mtad's
+// inbound service and fakemx's hosts; behaviour differences live in SessionPolicy and
+// MessageHandler. Asio stays out of this header (pimpl).
+#pragma once
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "mta/common/expected.hpp"
+#include "mta/server/session_policy.hpp"
+#include "mta/trace/trace_sink.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace mxlab::server {
+
+struct ServerOptions {
+  std::string hostname = "localhost";  // banner and EHLO greeting name
+  std::string banner_text = "ESMTP mxlab";
+  std::size_t max_message_size = 25 * 1024 * 1024;
+  std::size_t max_line_length = 1000;  // with CRLF; DATA lines too (RFC 5321 4.5.3.1.6)
+  std::size_t max_recipients = 100;
+  std::size_t max_connections = 1000;
+  std::chrono::milliseconds idle_timeout{300000};
+  // EHLO capabilities (fakemx toggles these)
+  bool pipelining = true;
+  bool eightbitmime = true;
+  bool enhanced_status_codes = true;
+  bool smtputf8 = true;
+  bool advertise_size = true;
+};
+
+class SmtpServer {
+ public:
+  SmtpServer(boost::asio::io_context& io, ServerOptions options, MessageHandler& handler,
+             SessionPolicy* policy = nullptr, trace::TraceSink* trace = nullptr);
+  ~SmtpServer();
+  // Binds address:port (port 0 = ephemeral) and starts accepting.
+  Status listen(const std::string& address, std::uint16_t port);
+  std::uint16_t port() const;
+  std::size_t active_sessions() const;
+  std::uint64_t accepted_sessions() const;  // since listen()
+  // Stops accepting; open sessions get 421 at their next command and are closed.
+  void stop();
+
+  struct Impl;  // opaque; public so the session code in the .cpp can name it
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace mxlab::server

@@ -1,0 +1,144 @@
+// The RocksDB spool: key "d:<msgid>" holds message data, "e:<msgid>" the envelope JSON.
+// Durability: every write is one WriteBatch with WriteOptions::sync = options.sync, so the WAL
+// is fsynced before store() returns and the 250 after end-of-data is a promise. Concurrent
+// synced writers are grouped by RocksDB's write thread into one WAL write + one fsync (group
+// commit), so sync costs one fsync per batch of sessions, not per message.
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mta/spool/spool.hpp"
+
+namespace mxlab::spool {
+
+namespace {
+
+constexpr std::string_view kDataPrefix = "d:";
+constexpr std::string_view kEnvelopePrefix = "e:";
+
+std::string data_key(MessageId id) { return std::string(kDataPrefix) + format_message_id(id); }
+std::string envelope_key(MessageId id) { return std::string(kEnvelopePrefix) + format_message_id(id); }
+
+// A spool holds few, short-lived keys: small memtables and few open files keep an idle
+// mtad (and every test process) light; the info LOG is capped so it cannot fill the disk.
+rocksdb::Options open_options() {
+  rocksdb::Options o;
+  o.create_if_missing = true;
+  o.write_buffer_size = 8 << 20;
+  o.max_write_buffer_number = 2;
+  o.max_open_files = 256;
+  o.keep_log_file_num = 2;
+  o.max_log_file_size = 1 << 20;
+  o.max_background_jobs = 2;
+  return o;
+}
+
+Status failure(std::string_view what, MessageId id, const rocksdb::Status& s) {
+  return Status::failure("spool " + std::string(what) + " " + format_message_id(id) + ": " + s.ToString());
+}
+
+class RocksSpool final : public Spool {
+ public:
+  RocksSpool(std::unique_ptr<rocksdb::DB> db, bool sync) : db_(std::move(db)) {
+    // WAL stays enabled (disableWAL = false): sync only means something with a WAL.
+    write_.sync = sync;
+  }
+  ~RocksSpool() override { db_->Close(); }
+
+  Status store(const MessageRecord& record, std::string_view data) override {
+    rocksdb::WriteBatch batch;
+    batch.Put(data_key(record.id), rocksdb::Slice(data.data(), data.size()));
+    batch.Put(envelope_key(record.id), record.to_json());
+    // One batch, one WAL append, fsynced before Write() returns when sync is on: data and
+    // envelope become durable together or not at all. Sessions storing at the same moment are
+    // joined by RocksDB's write-thread leader into one WAL write and one fsync (group commit).
+    auto s = db_->Write(write_, &batch);
+    return s.ok() ? Status::success() : failure("store", record.id, s);
+  }
+
+  Status update(const MessageRecord& record) override {
+    // The caller serialises work on one message, so an update never races its remove().
+    auto s = db_->Put(write_, envelope_key(record.id), record.to_json());
+    return s.ok() ? Status::success() : failure("update", record.id, s);
+  }
+
+  Status remove(MessageId id) override {
+    rocksdb::WriteBatch batch;
+    batch.Delete(data_key(id));
+    batch.Delete(envelope_key(id));
+    auto s = db_->Write(write_, &batch);
+    return s.ok() ? Status::success() : failure("remove", id, s);
+  }
+
+  Expected<std::string> load_data(MessageId id) override {
+    std::string data;
+    auto s = db_->Get(rocksdb::ReadOptions(), data_key(id), &data);
+    if (s.IsNotFound()) return unexpected("message " + format_message_id(id) + " is not in the spool");
+    if (!s.ok()) return unexpected(failure("load", id, s).error);
+    return data;
+  }
+
+  bool contains(MessageId id) override {
+    rocksdb::PinnableSlice value;
+    return db_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), envelope_key(id), &value).ok();
+  }
+
+  Status recover(const std::function<void(MessageRecord)>& each) override;
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::WriteOptions write_;
+};
+
+Status RocksSpool::recover(const std::function<void(MessageRecord)>& each) {
+  std::vector<std::string> bad;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(rocksdb::Slice(kEnvelopePrefix.data(), kEnvelopePrefix.size()));
+       it->Valid() && it->key().starts_with(rocksdb::Slice(kEnvelopePrefix.data(), kEnvelopePrefix.size()));
+       it->Next()) {
+    std::string key = it->key().ToString();
+    auto record = MessageRecord::from_json(it->value().ToString());
+    if (!record) {
+      bad.push_back(key + ": " + record.error());
+      continue;
+    }
+    if (envelope_key(record->id) != key) {
+      bad.push_back(key + ": record carries message id " + format_message_id(record->id));
+      continue;
+    }
+    each(std::move(*record));
+  }
+  if (!it->status().ok()) bad.push_back("scan stopped: " + it->status().ToString());
+  if (bad.empty()) return Status::success();
+  std::string why = std::to_string(bad.size()) + " spool record(s) not recovered:";
+  for (const auto& b : bad) why += "\n  " + b;
+  return Status::failure(why);
+}
+
+// RocksDB reports a held LOCK file as an IOError mentioning "lock"; name the likely cause.
+std::string open_error(const std::string& path, const rocksdb::Status& s) {
+  std::string msg = s.ToString();
+  if (s.IsIOError() && msg.find("lock") != std::string::npos)
+    return "spool " + path + " is locked by another process (is another mtad using it?): " + msg;
+  return "cannot open spool " + path + ": " + msg;
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<Spool>> open_rocksdb_spool(const RocksSpoolOptions& options) {
+  if (options.path.empty()) return unexpected(std::string("spool path is empty"));
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) return unexpected("cannot create spool directory " + options.path + ": " + ec.message());
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::Open(open_options(), options.path, &raw);
+  if (!s.ok()) return unexpected(open_error(options.path, s));
+  return std::unique_ptr<Spool>(std::make_unique<RocksSpool>(std::unique_ptr<rocksdb::DB>(raw), options.sync));
+}
+
+}  // namespace mxlab::spool

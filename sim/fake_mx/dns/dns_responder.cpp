@@ -1,0 +1,199 @@
+// Query -> response for the fake DNS server: faults first, then an authoritative zone lookup
+// that follows CNAMEs inside the zone (RFC 1034 section 4.3.2), NXDOMAIN only for names with
+// nothing at or below them (RFC 8020), SOA in authority for negative answers (RFC 2308).
+#include "sim/fake_mx/dns/dns_responder.hpp"
+
+#include <algorithm>
+
+namespace mxlab::fakemx {
+namespace {
+
+using dns::Message;
+using dns::Rcode;
+using dns::RrType;
+
+constexpr int kMaxCnameHops = 8;
+
+// The zone apex used for synthesized SOA records: the last two labels of the name.
+std::string apex_of(std::string_view key) {
+  const auto last = key.rfind('.');
+  if (last == std::string_view::npos || last == 0) return std::string(key);
+  const auto before = key.rfind('.', last - 1);
+  return std::string(before == std::string_view::npos ? key : key.substr(before + 1));
+}
+
+dns::ResourceRecord synthesized_soa(std::string_view key) {
+  const std::string apex = apex_of(key);
+  dns::SoaData soa{"ns." + apex, "hostmaster." + apex, 1, 3600, 600, 86400, DnsResponder::kNegativeTtl};
+  return {apex.empty() ? "." : apex, RrType::SOA, dns::kClassIn, DnsResponder::kNegativeTtl, soa};
+}
+
+}  // namespace
+
+std::string_view to_string(DnsFault f) {
+  switch (f) {
+    case DnsFault::None: return "none";
+    case DnsFault::ServFail: return "servfail";
+    case DnsFault::Refused: return "refused";
+    case DnsFault::NxDomain: return "nxdomain";
+    case DnsFault::Timeout: return "timeout";
+    case DnsFault::Truncate: return "truncate";
+  }
+  return "none";
+}
+
+std::optional<DnsFault> parse_dns_fault(std::string_view s) {
+  for (DnsFault f : {DnsFault::None, DnsFault::ServFail, DnsFault::Refused, DnsFault::NxDomain, DnsFault::Timeout,
+                     DnsFault::Truncate})
+    if (dns::names_equal(to_string(f), s)) return f;
+  return std::nullopt;
+}
+
+std::string_view to_string(DnsProtocol p) { return p == DnsProtocol::Udp ? "udp" : "tcp"; }
+
+Status DnsResponder::add_record(const DnsRecord& record) {
+  const std::string where = "record \"" + record.name + " " + record.type + " " + record.data + "\": ";
+  const auto type = dns::parse_rr_type(record.type);
+  if (!type || *type == RrType::OPT || *type == RrType::ANY)
+    return Status::failure(where + "unsupported type \"" + record.type + "\"");
+  auto rr = dns::make_record(record.name, *type, record.ttl, record.data);
+  if (!rr) return Status::failure(where + rr.error());
+  std::lock_guard lock(mu_);
+  records_.push_back({dns::normalize_name(record.name), std::move(*rr)});
+  return Status::success();
+}
+
+void DnsResponder::remove_records(std::string_view name) {
+  const std::string key = dns::normalize_name(name);
+  std::lock_guard lock(mu_);
+  std::erase_if(records_, [&](const Entry& e) { return e.key == key; });
+}
+
+void DnsResponder::set_fault(std::string_view name, DnsFault fault) {
+  std::string key = dns::normalize_name(name);
+  std::lock_guard lock(mu_);
+  if (fault == DnsFault::None) {
+    faults_.erase(key);
+  } else {
+    faults_[std::move(key)] = fault;
+  }
+}
+
+void DnsResponder::clear() {
+  std::lock_guard lock(mu_);
+  records_.clear();
+  faults_.clear();
+}
+
+std::optional<std::vector<std::uint8_t>> DnsResponder::respond(std::span<const std::uint8_t> query,
+                                                               DnsProtocol protocol) {
+  std::lock_guard lock(mu_);
+  ++(protocol == DnsProtocol::Udp ? udp_queries_ : tcp_queries_);
+  auto parsed = dns::parse_message(query);
+  if (!parsed) {  // RFC 1035 section 4.1.1: FORMERR when the query cannot be interpreted
+    auto header = dns::parse_header(query);
+    if (!header || header->qr) return std::nullopt;
+    Message formerr;
+    formerr.header = {header->id, true, header->opcode, false, false, header->rd, false, Rcode::FormErr};
+    return encode(formerr, dns::kMaxUdpPayload);
+  }
+  const Message& q = *parsed;
+  if (q.header.qr) return std::nullopt;
+  const std::size_t limit = protocol == DnsProtocol::Udp ? dns::udp_response_limit(q) : dns::kMaxTcpPayload;
+  if (q.header.opcode != 0) return encode(dns::make_response(q, Rcode::NotImp), limit);
+  if (q.questions.size() != 1) return encode(dns::make_response(q, Rcode::FormErr), limit);
+  const auto& question = q.questions.front();
+  log_.push_back({question.name, dns::to_string(question.type), protocol});
+
+  const std::string key = dns::normalize_name(question.name);
+  const auto fault = faults_.find(key);
+  const DnsFault f = fault == faults_.end() ? DnsFault::None : fault->second;
+  Message r = dns::make_response(q, Rcode::NoError);
+  switch (f) {
+    case DnsFault::Timeout: return std::nullopt;
+    case DnsFault::ServFail: r.header.rcode = Rcode::ServFail; break;
+    case DnsFault::Refused: r.header.rcode = Rcode::Refused; break;
+    case DnsFault::NxDomain:
+      r.header.rcode = Rcode::NxDomain;
+      r.header.aa = true;
+      r.authority.push_back(synthesized_soa(key));
+      break;
+    case DnsFault::Truncate:
+      if (protocol == DnsProtocol::Udp) {
+        r.header.tc = true;  // RFC 1035 section 4.2.1: the client retries over TCP
+        break;
+      }
+      [[fallthrough]];
+    case DnsFault::None: r = answer(q); break;
+  }
+  return encode(r, limit);
+}
+
+Message DnsResponder::answer(const Message& q) const {
+  const auto& question = q.questions.front();
+  Message r = dns::make_response(q, Rcode::NoError);
+  r.header.aa = true;
+  std::string owner = question.name, key = dns::normalize_name(owner);
+  for (int hop = 0; hop <= kMaxCnameHops; ++hop) {
+    if (!name_exists(key)) {  // RFC 6604: the RCODE speaks for the last name in the chain
+      r.header.rcode = Rcode::NxDomain;
+      break;
+    }
+    const auto cname = std::find_if(records_.begin(), records_.end(), [&](const Entry& e) {
+      return e.key == key && e.rr.type == RrType::CNAME;
+    });
+    if (cname != records_.end() && question.type != RrType::CNAME && question.type != RrType::ANY) {
+      auto rr = cname->rr;
+      rr.name = owner;
+      r.answers.push_back(rr);
+      owner = std::get<dns::NameData>(cname->rr.data).name;
+      key = dns::normalize_name(owner);
+      continue;
+    }
+    for (const auto& e : records_) {
+      if (e.key != key || (e.rr.type != question.type && question.type != RrType::ANY)) continue;
+      auto rr = e.rr;
+      rr.name = owner;
+      r.answers.push_back(std::move(rr));
+    }
+    break;
+  }
+  const bool no_data = r.header.rcode == Rcode::NoError && r.answers.empty();
+  if (no_data || r.header.rcode == Rcode::NxDomain) r.authority.push_back(synthesized_soa(key));
+  return r;
+}
+
+bool DnsResponder::name_exists(const std::string& key) const {
+  return std::any_of(records_.begin(), records_.end(), [&](const Entry& e) {
+    return e.key == key || (e.key.size() > key.size() && e.key.ends_with(key) && e.key[e.key.size() - key.size() - 1] == '.');
+  });
+}
+
+std::vector<std::uint8_t> DnsResponder::encode(const Message& response, std::size_t limit) const {
+  auto wire = dns::encode_message(response, limit);
+  if (wire) return std::move(*wire);
+  // Zone data was validated on entry, so this is a question we cannot echo: answer SERVFAIL bare.
+  Message bare;
+  bare.header = response.header;
+  bare.header.rcode = Rcode::ServFail;
+  auto fallback = dns::encode_message(bare, limit);
+  return fallback ? std::move(*fallback) : std::vector<std::uint8_t>{};
+}
+
+std::uint64_t DnsResponder::query_count(DnsProtocol protocol) const {
+  std::lock_guard lock(mu_);
+  return protocol == DnsProtocol::Udp ? udp_queries_ : tcp_queries_;
+}
+
+std::vector<DnsQueryLogEntry> DnsResponder::query_log() const {
+  std::lock_guard lock(mu_);
+  return log_;
+}
+
+void DnsResponder::clear_query_log() {
+  std::lock_guard lock(mu_);
+  log_.clear();
+  udp_queries_ = tcp_queries_ = 0;
+}
+
+}  // namespace mxlab::fakemx

@@ -1,0 +1,177 @@
+// The RocksDB spool against a real database in a fresh temporary directory per test:
+// store/load, update, remove, recovery after reopening, corrupt records and lock conflicts.
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "mta/spool/spool.hpp"
+
+using namespace mxlab;
+using namespace mxlab::spool;
+namespace fs = std::filesystem;
+
+namespace {
+
+class RocksSpoolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("mxlab-spool-test-" + format_message_id(random_u32()) + format_message_id(random_u32()));
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<Spool> open() {
+    auto s = open_rocksdb_spool({dir_.string(), true});
+    EXPECT_TRUE(s.ok()) << s.error();
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+  static MessageRecord record(MessageId id, int recipients = 1) {
+    MessageRecord r;
+    r.id = id;
+    r.sender = "alice@example.org";
+    r.size = 5;
+    for (int i = 0; i < recipients; ++i) {
+      EnvelopeRecord e;
+      e.id = make_envelope_id(id, i + 1);
+      e.recipient = "rcpt" + std::to_string(i) + "@example.com";
+      r.envelopes.push_back(e);
+    }
+    return r;
+  }
+  static std::vector<MessageRecord> recover_all(Spool& spool, Status* status = nullptr) {
+    std::vector<MessageRecord> out;
+    Status s = spool.recover([&](MessageRecord r) { out.push_back(std::move(r)); });
+    if (status) *status = s;
+    else EXPECT_TRUE(s.ok()) << s.error;
+    return out;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(RocksSpoolTest, StoreThenLoadReturnsDataAndEnvelope) {
+  auto spool = open();
+  ASSERT_TRUE(spool);
+  ASSERT_TRUE(spool->store(record(0x11), "hello"));
+  EXPECT_TRUE(spool->contains(0x11));
+  EXPECT_FALSE(spool->contains(0x12));
+  auto data = spool->load_data(0x11);
+  ASSERT_TRUE(data.ok()) << data.error();
+  EXPECT_EQ(*data, "hello");
+  auto all = recover_all(*spool);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].to_json(), record(0x11).to_json());
+}
+
+TEST_F(RocksSpoolTest, UpdateRewritesOnlyTheEnvelope) {
+  auto spool = open();
+  ASSERT_TRUE(spool->store(record(0x21, 2), "body"));
+  MessageRecord r = record(0x21, 2);
+  r.envelopes[0].state = EnvelopeState::Delivered;
+  r.envelopes[1].attempts = 1;
+  r.envelopes[1].last_error = "451 4.7.1 try later";
+  ASSERT_TRUE(spool->update(r));
+  auto all = recover_all(*spool);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].to_json(), r.to_json());
+  EXPECT_EQ(*spool->load_data(0x21), "body");
+}
+
+TEST_F(RocksSpoolTest, RemoveDeletesDataAndEnvelope) {
+  auto spool = open();
+  ASSERT_TRUE(spool->store(record(0x31), "x"));
+  ASSERT_TRUE(spool->remove(0x31));
+  EXPECT_FALSE(spool->contains(0x31));
+  auto data = spool->load_data(0x31);
+  ASSERT_FALSE(data.ok());
+  EXPECT_EQ(data.error(), "message 00000031 is not in the spool");
+  EXPECT_TRUE(recover_all(*spool).empty());
+}
+
+TEST_F(RocksSpoolTest, RecoversEveryMessageAfterReopening) {
+  {
+    auto spool = open();
+    for (MessageId id : {0x41u, 0x42u, 0x43u}) ASSERT_TRUE(spool->store(record(id), "data"));
+    ASSERT_TRUE(spool->remove(0x42));
+  }
+  auto spool = open();
+  ASSERT_TRUE(spool);
+  auto all = recover_all(*spool);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].id, 0x41u);
+  EXPECT_EQ(all[1].id, 0x43u);
+  EXPECT_EQ(*spool->load_data(0x43), "data");
+}
+
+TEST_F(RocksSpoolTest, CorruptEnvelopeIsReportedAndOthersStillRecovered) {
+  {
+    auto spool = open();
+    ASSERT_TRUE(spool->store(record(0x51), "a"));
+    ASSERT_TRUE(spool->store(record(0x53), "c"));
+  }
+  {
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Options o;
+    ASSERT_TRUE(rocksdb::DB::Open(o, dir_.string(), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "e:00000052", R"({"version":9})").ok());
+  }
+  auto spool = open();
+  Status status;
+  auto all = recover_all(*spool, &status);
+  EXPECT_EQ(all.size(), 2u);
+  EXPECT_EQ(status.error,
+            "1 spool record(s) not recovered:\n"
+            "  e:00000052: envelope record: unsupported version 9 (this build reads version 1)");
+}
+
+TEST_F(RocksSpoolTest, SecondOpenOfTheSameDirectoryIsALockError) {
+  auto first = open();
+  ASSERT_TRUE(first);
+  auto second = open_rocksdb_spool({dir_.string(), true});
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.error().find("is locked by another process"), std::string::npos) << second.error();
+}
+
+// Another process holding RocksDB's LOCK file (as a second mtad would): the child only takes
+// the same fcntl lock RocksDB takes, so no RocksDB state crosses the fork.
+TEST_F(RocksSpoolTest, DirectoryLockedByAnotherProcessIsNamedAsSuch) {
+  fs::create_directories(dir_);
+  std::string lock_file = (dir_ / "LOCK").string();
+  int ready[2], done[2];
+  ASSERT_EQ(pipe(ready), 0);
+  ASSERT_EQ(pipe(done), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    int fd = ::open(lock_file.c_str(), O_RDWR | O_CREAT, 0644);
+    struct flock f {};
+    f.l_type = F_WRLCK;
+    f.l_whence = SEEK_SET;
+    char c = (fd >= 0 && fcntl(fd, F_SETLK, &f) == 0) ? 'y' : 'n';
+    if (write(ready[1], &c, 1) != 1 || read(done[0], &c, 1) < 0) _exit(1);
+    _exit(0);
+  }
+  char c = 0;
+  ASSERT_EQ(read(ready[0], &c, 1), 1);
+  ASSERT_EQ(c, 'y');
+  auto s = open_rocksdb_spool({dir_.string(), true});
+  ASSERT_EQ(write(done[1], &c, 1), 1);
+  waitpid(child, nullptr, 0);
+  for (int fd : {ready[0], ready[1], done[0], done[1]}) close(fd);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().rfind("spool " + dir_.string() + " is locked by another process", 0), 0u) << s.error();
+}
+
+TEST_F(RocksSpoolTest, EmptyPathIsRejected) {
+  auto s = open_rocksdb_spool({"", true});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error(), "spool path is empty");
+}
+
+}  // namespace
