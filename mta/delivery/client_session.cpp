@@ -1,6 +1,8 @@
 // Outbound SMTP client session (see client_session.hpp). One coroutine per connection owns its
 // socket; reads and writes each run against a deadline; errors become synthetic 4xx replies so
 // the caller classifies every failure the same way (outcome.hpp).
+// GCC 12 mishandles temporaries inside co_await expressions (double destruction), so coroutine
+// arguments here are named locals passed by reference, never temporaries.
 #include "mta/delivery/client_session.hpp"
 
 #include <boost/asio.hpp>
@@ -145,14 +147,18 @@ class Dialogue {
 
   // Runs the dialogue up to and including end-of-data; returns with result_ filled.
   awaitable<void> run() {
-    if (!co_await expect(ClientStage::Banner, "", "reading the greeting")) co_return;
-    if (!co_await greet()) co_return;
+    // (co_await results are bound to locals first: GCC 12 miscompiles co_await inside conditions)
+    const std::string none;
+    bool ok = co_await expect(ClientStage::Banner, none, "reading the greeting");
+    if (!ok) co_return;
+    ok = co_await greet();
+    if (!ok) co_return;
     co_await transaction();
   }
 
  private:
   // Sends `command` (if any), reads one reply; false (and result_ set) when it is not positive.
-  awaitable<bool> expect(ClientStage stage, std::string command, std::string_view waiting_for) {
+  awaitable<bool> expect(ClientStage stage, const std::string& command, std::string_view waiting_for) {
     stage_ = stage;
     if (!command.empty()) co_await conn_.write(command, t_.command, waiting_for);
     smtp::Reply reply = co_await conn_.read_reply(t_.command, waiting_for);
@@ -179,7 +185,9 @@ class Dialogue {
     if (reply.permanent()) {  // RFC 5321 4.1.4: fall back to HELO for servers without ESMTP
       smtp::Command helo = smtp::make_ehlo(req_.ehlo_name);
       helo.verb = smtp::Verb::Helo;
-      co_return co_await expect(ClientStage::Ehlo, smtp::encode(helo), "waiting for the HELO reply");
+      const std::string helo_line = smtp::encode(helo);
+      bool ok = co_await expect(ClientStage::Ehlo, helo_line, "waiting for the HELO reply");
+      co_return ok;
     }
     fail(ClientStage::Ehlo, std::move(reply), ehlo);
     co_return false;
@@ -201,7 +209,9 @@ class Dialogue {
       co_await conn_.write(batch, t_.command, "sending MAIL/RCPT/DATA");
     }
     auto send = [&](const std::string& cmd) -> awaitable<void> {
-      if (!caps_.pipelining) co_await conn_.write(cmd, t_.command, "sending " + cmd.substr(0, 4));
+      if (caps_.pipelining) co_return;
+      const std::string what = "sending " + cmd.substr(0, 4);
+      co_await conn_.write(cmd, t_.command, what);
     };
 
     co_await send(mail);
@@ -242,7 +252,8 @@ class Dialogue {
       co_return;
     }
     stage_ = ClientStage::EndOfData;
-    co_await conn_.write(smtp::dot_stuff(req_.data ? *req_.data : std::string()), t_.data, "message content");
+    const std::string content = smtp::dot_stuff(req_.data ? *req_.data : std::string());
+    co_await conn_.write(content, t_.data, "message content");
     smtp::Reply eod = co_await conn_.read_reply(t_.data, "waiting for the end-of-data reply");
     if (!eod.positive()) {
       fail(ClientStage::EndOfData, std::move(eod), ".");

@@ -28,7 +28,7 @@ awaitable<Answer> await_answer(Start start) {
       use_awaitable);
 }
 
-awaitable<dns::AddressAnswer> lookup_addresses(dns::Resolver& r, std::string host) {
+awaitable<dns::AddressAnswer> lookup_addresses(dns::Resolver& r, const std::string& host) {
   co_return co_await await_answer<dns::AddressAnswer>(
       [&](auto done) { r.resolve_addresses(host, std::move(done)); });
 }
@@ -60,7 +60,7 @@ std::vector<dns::MxRecord> order_mx(std::vector<dns::MxRecord> records) {
   return records;
 }
 
-awaitable<MxPlan> resolve_mx_plan(dns::Resolver& resolver, std::string domain, int max_addresses) {
+awaitable<MxPlan> resolve_mx_plan(dns::Resolver& resolver, const std::string& domain, int max_addresses) {
   MxPlan plan;
   auto mx = co_await await_answer<dns::MxAnswer>([&](auto done) { resolver.resolve_mx(domain, std::move(done)); });
   if (mx.outcome == dns::Outcome::NxDomain) {

@@ -29,6 +29,7 @@ struct MxPlan {
 std::vector<dns::MxRecord> order_mx(std::vector<dns::MxRecord> records);
 
 // Resolves the plan; at most max_addresses addresses in total (Postfix smtp_mx_address_limit).
-boost::asio::awaitable<MxPlan> resolve_mx_plan(dns::Resolver& resolver, std::string domain, int max_addresses);
+boost::asio::awaitable<MxPlan> resolve_mx_plan(dns::Resolver& resolver, const std::string& domain,
+                                                   int max_addresses);
 
 }  // namespace mxlab::delivery

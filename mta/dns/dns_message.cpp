@@ -13,67 +13,69 @@ namespace {
 constexpr std::size_t kHeaderSize = 12;
 constexpr std::size_t kOptRecordSize = 11;  // root name, type, class, ttl, rdlength
 
+template <class Data>
+bool read_address(wire::Reader& r, std::uint16_t rdlength, RData& out) {
+  Data a;
+  if (rdlength != a.octets.size()) return r.fail("address RDATA has the wrong length");
+  std::string raw;
+  if (!r.bytes(rdlength, raw)) return false;
+  std::copy(raw.begin(), raw.end(), a.octets.begin());
+  out = a;
+  return true;
+}
+
+bool read_txt(wire::Reader& r, std::size_t end, RData& out) {
+  TxtData t;
+  while (r.pos() < end) {  // RFC 1035 section 3.3.14: one or more <character-string>
+    std::uint8_t len = 0;
+    std::string s;
+    if (!r.u8(len) || r.pos() + len > end || !r.bytes(len, s)) return r.fail("bad TXT string");
+    t.strings.push_back(std::move(s));
+  }
+  out = std::move(t);
+  return true;
+}
+
+bool read_soa(wire::Reader& r, RData& out) {
+  SoaData s;
+  if (!r.name(s.mname) || !r.name(s.rname) || !r.u32(s.serial) || !r.u32(s.refresh) || !r.u32(s.retry) ||
+      !r.u32(s.expire) || !r.u32(s.minimum))
+    return false;
+  out = std::move(s);
+  return true;
+}
+
+// RDATA of the types this codec knows must fill RDLENGTH exactly; others are kept raw.
 bool read_rdata(wire::Reader& r, RrType type, std::uint16_t rdlength, RData& out) {
   const std::size_t end = r.pos() + rdlength;
   if (r.remaining() < rdlength) return r.fail("RDATA runs past the end");
+  bool ok = false;
   switch (type) {
-    case RrType::A:
-    case RrType::AAAA: {
-      const std::size_t want = type == RrType::A ? 4 : 16;
-      if (rdlength != want) return r.fail("address RDATA has the wrong length");
-      std::string raw;
-      r.bytes(want, raw);
-      if (type == RrType::A) {
-        AData a;
-        std::copy(raw.begin(), raw.end(), a.octets.begin());
-        out = a;
-      } else {
-        AaaaData a;
-        std::copy(raw.begin(), raw.end(), a.octets.begin());
-        out = a;
-      }
-      return true;
-    }
+    case RrType::A: return read_address<AData>(r, rdlength, out);
+    case RrType::AAAA: return read_address<AaaaData>(r, rdlength, out);
     case RrType::NS:
     case RrType::CNAME: {
       NameData n;
-      if (!r.name(n.name)) return false;
+      ok = r.name(n.name);
       out = std::move(n);
       break;
     }
     case RrType::MX: {
       MxData mx;
-      if (!r.u16(mx.preference) || !r.name(mx.exchange)) return false;
+      ok = r.u16(mx.preference) && r.name(mx.exchange);
       out = std::move(mx);
       break;
     }
-    case RrType::SOA: {
-      SoaData s;
-      if (!r.name(s.mname) || !r.name(s.rname) || !r.u32(s.serial) || !r.u32(s.refresh) ||
-          !r.u32(s.retry) || !r.u32(s.expire) || !r.u32(s.minimum))
-        return false;
-      out = std::move(s);
-      break;
-    }
-    case RrType::TXT: {
-      TxtData t;
-      while (r.pos() < end) {  // RFC 1035 section 3.3.14: one or more <character-string>
-        std::uint8_t len = 0;
-        std::string s;
-        if (!r.u8(len) || r.pos() + len > end || !r.bytes(len, s)) return r.fail("bad TXT string");
-        t.strings.push_back(std::move(s));
-      }
-      out = std::move(t);
-      break;
-    }
+    case RrType::SOA: ok = read_soa(r, out); break;
+    case RrType::TXT: ok = read_txt(r, end, out); break;
     default: {
       RawData raw;
-      r.bytes(rdlength, raw.bytes);
+      ok = r.bytes(rdlength, raw.bytes);
       out = std::move(raw);
-      return true;
+      break;
     }
   }
-  return r.pos() == end || r.fail("RDATA length does not match its content");
+  return ok && (r.pos() == end || r.fail("RDATA length does not match its content"));
 }
 
 bool read_record(wire::Reader& r, ResourceRecord& rr, std::uint16_t& rdlength) {

@@ -116,7 +116,8 @@ awaitable<void> Scheduler::Impl::loop() {
 awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
   auto self = shared_from_this();
   auto& spool = d.spool;
-  auto data = co_await run_on(d.blocking.get_executor(), [&spool, id] { return spool.load_data(id); });
+  auto pool = d.blocking.get_executor();  // a named local: no temporaries in co_await (GCC 12)
+  auto data = co_await run_on(pool, [&spool, id] { return spool.load_data(id); });
   MessageRecord& rec = messages.at(id);
   delivery::DomainAttemptRequest req;
   req.domain = domain;

@@ -181,7 +181,9 @@ Step ServerProtocol::data() {
   return {smtp::make_reply(354, "", "End data with <CR><LF>.<CR><LF>"), Next::BeginData};
 }
 
-bool ServerProtocol::on_data_line(std::string_view line) { return receiver_->feed_line(line); }
+bool ServerProtocol::on_data_line(std::string_view line, smtp::LineStatus ending) {
+  return receiver_->feed_line(line, ending);
+}
 
 std::optional<Reply> ServerProtocol::data_problem() const {
   if (receiver_ && receiver_->too_large()) return reply(552, "5.3.4", "Error: message size exceeds fixed limit");

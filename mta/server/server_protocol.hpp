@@ -9,6 +9,7 @@
 
 #include "mta/protocol/command.hpp"
 #include "mta/protocol/dot_stuffing.hpp"
+#include "mta/protocol/line_buffer.hpp"
 #include "mta/protocol/reply.hpp"
 #include "mta/server/session_policy.hpp"
 #include "mta/server/smtp_server.hpp"
@@ -38,8 +39,9 @@ class ServerProtocol {
   Step on_command(const smtp::Command& c);
   // A line that could not be parsed: counts toward the error limit.
   Step on_bad_line(smtp::Reply reply);
-  // DATA phase: feeds one line; returns true at the terminating ".".
-  bool on_data_line(std::string_view line);
+  // DATA phase: feeds one line and how it ended; true at the terminating "." (only a "."
+  // between two CRLFs ends data: RFC 5321 4.1.1.4, the smuggling defence).
+  bool on_data_line(std::string_view line, smtp::LineStatus ending = smtp::LineStatus::Line);
   // After the terminating "." (or when the data was refused): the reply to send when the
   // message is not handed over (too large, too long line), else nullopt.
   std::optional<smtp::Reply> data_problem() const;

@@ -1,6 +1,7 @@
 // ESMTP listener and per-connection session coroutine. Each session owns its socket, reads
 // with an idle deadline, batches replies for pipelined commands (RFC 2920) and flushes before
 // it would block, and asks the SessionPolicy before each default reply.
+// Coroutine arguments are named locals, never temporaries (GCC 12 co_await temporaries bug).
 #include "mta/server/smtp_server.hpp"
 
 #include <atomic>
@@ -62,7 +63,7 @@ class Session {
 
  private:
   awaitable<bool> apply(const Action& action, Step& step);
-  awaitable<Action> ask_policy(Stage stage, std::string argument);
+  awaitable<Action> ask_policy(Stage stage, const std::string& argument);
   awaitable<bool> read_more();
   awaitable<void> flush();
   awaitable<Step> end_of_data();
@@ -121,9 +122,9 @@ awaitable<bool> Session::read_more() {
   co_return true;
 }
 
-awaitable<Action> Session::ask_policy(Stage stage, std::string argument) {
+awaitable<Action> Session::ask_policy(Stage stage, const std::string& argument) {
   if (!server_.policy) co_return Action{};
-  StageContext ctx{stage, &info_, &proto_.transaction(), std::move(argument)};
+  StageContext ctx{stage, &info_, &proto_.transaction(), argument};
   Action action = server_.policy->decide(ctx);
   if (action.delay.count() > 0) {
     co_await flush();
@@ -146,7 +147,11 @@ awaitable<bool> Session::apply(const Action& action, Step& step) {
     case Action::Kind::NoAnswer: {
       co_await flush();
       // Hold the connection silently until the client gives up or we shut down.
-      while (co_await read_more()) lines_ = smtp::LineBuffer(server_.options.max_line_length);
+      for (;;) {
+        bool more = co_await read_more();
+        if (!more) break;
+        lines_ = smtp::LineBuffer(server_.options.max_line_length);
+      }
       out_.clear();
       co_return false;
     }
@@ -171,7 +176,8 @@ awaitable<Step> Session::command(std::string_view line) {
   } else {
     step = proto_.on_command(cmd);
   }
-  if (!co_await apply(action, step)) step.next = Next::Close, step.reply = {};
+  bool go_on = co_await apply(action, step);
+  if (!go_on) step.next = Next::Close, step.reply = {};
   co_return step;
 }
 
@@ -180,11 +186,13 @@ awaitable<Step> Session::end_of_data() {
     proto_.reset_transaction();
     co_return Step{*problem};
   }
-  Action action = co_await ask_policy(Stage::EndOfData, {});
+  const std::string none;
+  Action action = co_await ask_policy(Stage::EndOfData, none);
   if (action.kind != Action::Kind::Proceed && !(action.kind == Action::Kind::Reply && action.reply.positive())) {
     proto_.reset_transaction();
     Step step{smtp::make_reply(250, "", "")};
-    if (!co_await apply(action, step)) step.next = Next::Close, step.reply = {};
+    bool go_on = co_await apply(action, step);
+  if (!go_on) step.next = Next::Close, step.reply = {};
     co_return step;
   }
   Transaction tx = proto_.take_transaction();
@@ -208,7 +216,8 @@ awaitable<void> Session::run() {
   if (server_.active > server_.options.max_connections) {
     step = {smtp::make_reply(421, "4.7.0", server_.options.hostname + " Error: too many connections"), Next::Close};
   }
-  if (!co_await apply(action, step)) co_return;
+  bool go_on = co_await apply(action, step);
+  if (!go_on) co_return;
   queue_reply(step.reply);
   bool open = step.next != Next::Close;
   while (open) {
@@ -216,7 +225,8 @@ awaitable<void> Session::run() {
     smtp::LineStatus status = lines_.next(line);
     if (status == smtp::LineStatus::NeedMore) {
       co_await flush();
-      if (!co_await read_more()) break;
+      bool more = co_await read_more();
+      if (!more) break;
       continue;
     }
     if (proto_.state() == SessionState::Data) {
@@ -224,10 +234,7 @@ awaitable<void> Session::run() {
         proto_.note_long_data_line();
         continue;
       }
-      // Only CRLF.CRLF ends data: a "." ended by a bare LF is data (smuggling defence).
-      bool end = status == smtp::LineStatus::BareLf && line == "." ? proto_.on_data_line("..")
-                                                                    : proto_.on_data_line(line);
-      if (!end) continue;
+      if (!proto_.on_data_line(line, status)) continue;
       step = co_await end_of_data();
     } else if (status == smtp::LineStatus::TooLong) {
       step = proto_.on_bad_line(smtp::make_reply(500, "5.5.2", "Error: line too long"));

@@ -1,0 +1,54 @@
+// A scenario file: a reproducible delivery problem in one YAML document. It names the DNS
+// zone, the fake MX hosts and their behaviour, mtad settings, the messages to send, and what
+// must happen to each recipient. Loaded with the same strict reader as mtad's config.
+#pragma once
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mta/config/mta_config.hpp"
+#include "sim/fake_mx/behaviour.hpp"
+#include "sim/fake_mx/dns/dns_responder.hpp"
+
+namespace mxlab::fakemx {
+
+struct ScenarioHost {
+  std::string name;     // MX host name, as in the zone
+  std::string address;  // 127.0.0.N
+  std::vector<Rule> rules;
+};
+
+struct ScenarioMessage {
+  std::string from;
+  std::vector<std::string> to;
+  std::string data;  // full message (headers + body), CRLF line ends
+};
+
+// Where one recipient must end up. Exactly one of delivered_to / deferred / bounced is set,
+// optionally with the exact sequence of log record types for that recipient.
+struct RecipientExpectation {
+  std::string recipient;
+  std::optional<std::string> delivered_to;  // host name that received it
+  std::optional<int> deferred;              // code of the last TransientFailure; still queued
+  std::optional<int> bounced;               // code in the Bounce record
+  std::vector<std::string> log;             // e.g. ["Reception", "TransientFailure", "Delivery"]
+  int line = 0;                             // for reports
+};
+
+struct Scenario {
+  std::string file;
+  std::string name;
+  std::string description;
+  std::vector<DnsRecord> dns;
+  std::vector<ScenarioHost> hosts;
+  config::MtaConfig mta;
+  std::vector<ScenarioMessage> messages;
+  std::vector<RecipientExpectation> expect;
+  std::chrono::milliseconds timeout{10000};
+};
+
+Expected<Scenario, config::ConfigError> load_scenario_file(const std::string& path);
+Expected<Scenario, config::ConfigError> load_scenario_text(const std::string& text, const std::string& name);
+
+}  // namespace mxlab::fakemx
