@@ -111,7 +111,10 @@ void bind_support(py::module_& m) {
       .def_readonly("id", &QueuedMessage::id)
       .def_readonly("sender", &QueuedMessage::sender)
       .def_readonly("queue", &QueuedMessage::queue)
-      .def_readonly("envelopes", &QueuedMessage::envelopes);
+      .def_readonly("envelopes", &QueuedMessage::envelopes)
+      .def("__repr__", [](const QueuedMessage& q) {
+        return "QueuedMessage(" + q.id + " queue=" + q.queue + " envelopes=" + std::to_string(q.envelopes.size()) + ")";
+      });
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <boost/asio.hpp>
 #include <condition_variable>
+#include <future>
 #include <thread>
 
 namespace mxlab::fakemx {
@@ -61,7 +62,12 @@ Status MxHost::start() {
 void MxHost::stop() {
   auto& i = *impl_;
   if (!i.thread.joinable()) return;
+  // SmtpServer::stop() posts the close of the acceptor; a marker posted after it runs once the
+  // close has run (one thread, FIFO), so the port is free when stop() returns.
   i.server->stop();
+  std::promise<void> closed;
+  asio::post(i.io, [&closed] { closed.set_value(); });
+  closed.get_future().wait();
   i.work.reset();
   i.io.stop();
   i.thread.join();

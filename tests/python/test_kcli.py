@@ -6,7 +6,7 @@ import pytest
 
 from mail_constants import DOMAIN, MESSAGE, MX1, SENDER, defer_everything
 
-HOLD_IN_QUEUE = {"retry": {"initial_interval": "1h"}}
+HOLD_IN_QUEUE = {"retry": {"initial_interval": "10m"}}  # within max_age: deferred, not expired
 DEFERRED_RECIPIENTS = ["carol@example.com", "dave@example.com"]
 
 

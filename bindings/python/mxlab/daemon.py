@@ -4,49 +4,49 @@ restart on the same spool, kcli against a daemon). Output goes to a file next to
 from __future__ import annotations
 
 import os
+import re
 import signal
-import socket
 import subprocess
 from pathlib import Path
 
+from ._core import StartError
 from .waits import wait_until
 
 STOP_TIMEOUT = 10.0  # seconds mtad gets to drain after SIGTERM before SIGKILL
-
-
-def port_accepts(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.2):
-            return True
-    except OSError:
-        return False
+# mtad's start-up line (mta/mtad.cpp), printed once every listener is bound.
+LISTENING = re.compile(r"mtad: listening smtp=(?P<smtp_addr>\S+):(?P<smtp>\d+) "
+                       r"admin=(?P<admin_addr>\S+):(?P<admin>\d+) recovered=(?P<recovered>\d+)")
 
 
 class Mtad:
-    """One mtad process: ``Mtad(binary, config_path, smtp=("127.0.0.1", port)).start()``."""
+    """One mtad process: ``Mtad(binary, config_path).start()``, then ``.smtp_port``/``.admin_port``."""
 
     def __init__(self, binary: str | os.PathLike, config_path: str | os.PathLike,
-                 smtp: tuple[str, int], extra_args: list[str] | None = None):
+                 extra_args: list[str] | None = None):
         self.binary = Path(binary)
         self.config_path = Path(config_path)
-        self.smtp = smtp
         self.extra_args = list(extra_args or [])
         self.output_path = self.config_path.with_suffix(".out")
         self.process: subprocess.Popen | None = None
+        self.smtp_port = 0
+        self.admin_port = 0
+        self.recovered = 0
 
     def start(self, timeout: float = 15.0) -> "Mtad":
-        """Starts mtad and waits until its SMTP listener accepts connections."""
-        out = open(self.output_path, "ab")
-        self.process = subprocess.Popen([str(self.binary), "--config", str(self.config_path), *self.extra_args],
-                                        stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        out.close()  # the child holds its own descriptor
-        wait_until(lambda: self._exited_early() or port_accepts(*self.smtp), timeout,
-                   f"mtad to listen on {self.smtp[0]}:{self.smtp[1]}")
+        """Starts mtad and waits for its "listening" line; raises StartError if it exits first."""
+        self.output_path.write_bytes(b"")  # each run's output alone, so the line parsed is this run's
+        with open(self.output_path, "ab") as out:  # the child keeps its own descriptor
+            self.process = subprocess.Popen([str(self.binary), "--config", str(self.config_path), *self.extra_args],
+                                            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        found = wait_until(lambda: self._exited_early() or LISTENING.search(self.output()), timeout,
+                           f"mtad to report its listening ports (output: {self.output_path})")
+        self.smtp_port, self.admin_port = int(found["smtp"]), int(found["admin"])
+        self.recovered = int(found["recovered"])
         return self
 
     def _exited_early(self) -> bool:
         if self.process is not None and self.process.poll() is not None:
-            raise RuntimeError(f"mtad exited with {self.process.returncode}:\n{self.output()}")
+            raise StartError(f"mtad exited with {self.process.returncode}:\n{self.output()}")
         return False
 
     def output(self) -> str:

@@ -12,6 +12,7 @@ import pytest
 from .topology import Topology
 
 BIN_DIR_ENV = "MXLAB_BIN_DIR"
+BUILD_DIR_ENV = "MXLAB_BUILD_DIR"  # also read by sim/scenarios
 
 
 @pytest.fixture
@@ -36,11 +37,15 @@ def mxlab_topology(tmp_path: Path) -> Callable[..., Topology]:
 
 
 def bin_dir() -> Path:
-    """The directory holding mtad and kcli: $MXLAB_BIN_DIR, else <build>/bin next to the
-    in-tree package (<build>/python/mxlab)."""
+    """The directory holding mtad and kcli: $MXLAB_BIN_DIR; else <build>/bin of the build tree
+    this package was imported from (<build>/python/mxlab), so binaries match the module; else
+    $MXLAB_BUILD_DIR/bin."""
     if os.environ.get(BIN_DIR_ENV):
         return Path(os.environ[BIN_DIR_ENV])
-    return Path(__file__).resolve().parents[2] / "bin"
+    beside = Path(__file__).resolve().parents[2] / "bin"
+    if beside.is_dir() or not os.environ.get(BUILD_DIR_ENV):
+        return beside
+    return Path(os.environ[BUILD_DIR_ENV]) / "bin"
 
 
 @pytest.fixture

@@ -93,7 +93,7 @@ class Topology:
             "resolver": {"nameservers": [self.nameserver], "timeout": "500ms", "attempts": 2},
             "delivery": {"port": self.mx_port or 25, "ehlo_name": MTA_HOSTNAME,
                          "connect_timeout": "2s", "command_timeout": "5s", "data_timeout": "10s"},
-            "retry": {"initial_interval": "1s", "max_age": "1h"},
+            "retry": {"initial_interval": "1s", "max_age": "1d"},
             "admin": {"enabled": True, "address": LOCALHOST, "port": 0},
             "log": {"path": str(self.workdir / name / "delivery.jsonl")},
         }
@@ -109,12 +109,11 @@ class Topology:
         mta.start()
         return mta
 
-    def write_mtad_config(self, overrides: Mapping[str, Any] | None = None, *, name: str = "mtad") -> tuple[Path, dict]:
-        """Writes a YAML config for an mtad subprocess with fixed free SMTP and admin ports;
+    def write_mtad_config(self, overrides: Mapping[str, Any] | None = None, *,
+                          name: str = "mtad") -> tuple[Path, dict]:
+        """Writes the YAML config of an mtad subprocess (ephemeral ports: mtad prints them);
         returns (path, settings)."""
-        fixed = {"listeners": [{"address": LOCALHOST, "port": free_port()}],
-                 "admin": {"port": free_port()}}
-        settings = self.mta_settings(merge_settings(fixed, overrides), name=name)
+        settings = self.mta_settings(overrides, name=name)
         path = self.workdir / name / "mtad.yaml"
         path.write_text(to_yaml(settings))
         return path, settings
