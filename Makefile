@@ -11,11 +11,10 @@ all: build
 deps:
 	bash scripts/install-deps.sh
 
-$(BUILD)/build.ninja:
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DPython_EXECUTABLE=$(PYTHON) -DCMAKE_CXX_COMPILER_LAUNCHER=ccache $(CMAKE_FLAGS)
-
-configure: deps $(BUILD)/build.ninja
+# Re-running cmake on a configured tree costs about a second and keeps the options true.
+configure: deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMXLAB_PYTHON=ON \
+	  -DPython_EXECUTABLE=$(PYTHON) -DCMAKE_CXX_COMPILER_LAUNCHER=ccache $(CMAKE_FLAGS) > /dev/null
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
