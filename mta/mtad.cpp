@@ -1,6 +1,8 @@
 // mtad: the reference MTA daemon. A thin main: parse flags, load the config, run core::Mta
 // until SIGTERM or SIGINT, then drain. Everything else lives in the libraries.
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <csignal>
 #include <cstdio>
 #include <pthread.h>
@@ -15,6 +17,8 @@ int main(int argc, char** argv) {
   app.add_option("-c,--config", config_path, "YAML configuration file")->capture_default_str();
   app.add_flag("--check-config", check_only, "validate the configuration and exit");
   CLI11_PARSE(app, argc, argv);
+  // Diagnostics go to stderr; stdout carries the machine-readable lines (ports, reports).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("mtad"));
 
   auto config = mxlab::config::load_mta_config_file(config_path);
   if (!config) {

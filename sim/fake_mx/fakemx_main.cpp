@@ -1,6 +1,8 @@
 // fakemx: fake MX and DNS servers for testing senders. `fakemx run FILE` runs a scenario
 // (exit 0 when every expectation holds, 1 with a readable diff when not, 2 for a bad file).
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -43,6 +45,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--workdir", workdir, "directory for the spool (default: a temporary one)");
   run_cmd->add_flag("--keep", keep, "keep the temporary directory");
   CLI11_PARSE(app, argc, argv);
+  // Diagnostics go to stderr; stdout carries the machine-readable lines (ports, reports).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("fakemx"));
   if (*run_cmd) return run(file, workdir, keep);
   return 2;
 }
