@@ -120,7 +120,9 @@ asio::awaitable<void> serve_connection(std::shared_ptr<State> st, std::shared_pt
     }
     const auto& req = parser.get();
     bool keep_alive = req.keep_alive();
-    co_await write_reply(*st, *stream, respond(*st, req, peer_ip, peer), req.version(), keep_alive);
+    const Response reply = respond(*st, req, peer_ip, peer);  // a named local (GCC 12 co_await temporaries)
+    const unsigned version = req.version();
+    co_await write_reply(*st, *stream, reply, version, keep_alive);
     if (!keep_alive) break;
   }
   stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -139,7 +141,8 @@ bool track(State& st, const std::shared_ptr<beast::tcp_stream>& stream, std::uin
 
 asio::awaitable<void> accept_loop(std::shared_ptr<State> st) {
   for (;;) {
-    auto [ec, socket] = co_await st->acceptor.async_accept(asio::make_strand(st->io), kAs);
+    const auto strand = asio::make_strand(st->io);  // a named local (GCC 12 co_await temporaries)
+    auto [ec, socket] = co_await st->acceptor.async_accept(strand, kAs);
     if (ec == asio::error::operation_aborted || !st->acceptor.is_open()) co_return;
     if (ec) {
       spdlog::warn("admin: accept failed: {}", ec.message());

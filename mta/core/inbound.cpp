@@ -2,6 +2,7 @@
 #include "mta/core/inbound.hpp"
 
 #include <boost/asio.hpp>
+#include <spdlog/spdlog.h>
 
 #include "mta/common/metric_names.hpp"
 
@@ -52,6 +53,7 @@ void InboundHandler::on_message(const server::SessionInfo& session, server::Tran
     asio::post(io_, [this, st, rec = std::move(rec), done = std::move(done), qid]() mutable {
       storing_.erase(rec.id);
       if (!st) {
+        spdlog::error("spool store of message {} from {} failed: {}", qid, rec.received_from, st.error);
         done(smtp::make_reply(451, "4.3.0", "Error: queue file write error"));
         return;
       }

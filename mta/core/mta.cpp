@@ -3,8 +3,10 @@
 // pool for spool I/O, and drains in order on stop.
 #include "mta/core/mta.hpp"
 
+#include <atomic>
 #include <boost/asio.hpp>
 #include <future>
+#include <mutex>
 #include <thread>
 
 #include "mta/admin/admin_server.hpp"
@@ -19,7 +21,8 @@ namespace mxlab::core {
 namespace asio = boost::asio;
 
 struct Mta::Impl : admin::AdminBackend {
-  Impl(config::MtaConfig c, Clock* clk) : config(std::move(c)), clock(clk ? *clk : SystemClock::instance()) {}
+  Impl(config::MtaConfig c, Clock* clk)
+      : config(std::move(c)), clock(clk ? *clk : SystemClock::instance()), smtp_ports(config.listeners.size()) {}
 
   config::MtaConfig config;
   const Clock& clock;
@@ -36,7 +39,12 @@ struct Mta::Impl : admin::AdminBackend {
   std::vector<std::unique_ptr<server::SmtpServer>> servers;
   std::unique_ptr<admin::AdminServer> admin;
   std::size_t recovered = 0;
+  // start(), stop() and the calls that reach the io thread come from any thread (Python):
+  // `lifecycle` keeps stop() from stopping the io thread under a queue_snapshot() waiting on it.
+  mutable std::mutex lifecycle;
   bool running = false;
+  std::vector<std::atomic<std::uint16_t>> smtp_ports;  // sized once, in the constructor
+  std::atomic<std::uint16_t> admin_port{0};
 
   MetricsRegistry& metrics() override { return metric_registry; }
   void refresh_metrics() override { scheduler->refresh_metrics(); }
@@ -94,11 +102,13 @@ Status Mta::Impl::listen() {
   for (const auto& l : config.listeners) {
     auto s = std::make_unique<server::SmtpServer>(io, so, *inbound);
     if (auto st = s->listen(l.address, l.port); !st) return st;
+    smtp_ports[servers.size()] = s->port();
     servers.push_back(std::move(s));
   }
   if (config.admin.enabled) {
     admin = std::make_unique<admin::AdminServer>(io, config.admin, *this);
     if (auto st = admin->start(); !st) return Status::failure("admin: " + st.error);
+    admin_port = admin->port();
   }
   return Status::success();
 }
@@ -109,12 +119,15 @@ Mta::~Mta() { stop(std::chrono::milliseconds(2000)); }
 
 Status Mta::start() {
   auto& i = *impl_;
+  std::lock_guard lock(i.lifecycle);
   if (i.running) return Status::failure("already running");
   if (auto st = i.open_seams(); !st) return st;
   Status recovered = i.recover();
   if (auto st = i.listen(); !st) {
     i.servers.clear();
     i.admin.reset();
+    for (auto& p : i.smtp_ports) p = 0;
+    i.admin_port = 0;
     return st;
   }
   i.scheduler->start();
@@ -127,39 +140,61 @@ Status Mta::start() {
 
 void Mta::stop(std::chrono::milliseconds grace) {
   auto& i = *impl_;
+  std::lock_guard lock(i.lifecycle);
   if (!i.running) return;
   i.running = false;
+  auto deadline = std::chrono::steady_clock::now() + grace;
   auto drained = std::make_shared<std::promise<void>>();
   auto drained_future = drained->get_future();
   asio::post(i.io, [&i, drained] {
     for (auto& s : i.servers) s->stop();
     i.scheduler->stop([drained] { drained->set_value(); });
   });
-  drained_future.wait_for(grace);
+  drained_future.wait_until(deadline);
+  // Sessions end with a 421 at once, except those waiting for their spool write: give them the
+  // rest of the grace so the 250 for a message already stored reaches the client.
+  auto sessions_open = [&] {
+    for (const auto& s : i.servers)
+      if (s->active_sessions() > 0) return true;
+    return false;
+  };
+  while (sessions_open() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   i.on_io([&] {
     if (i.admin) i.admin->stop();
     return 0;
   });
-  i.blocking.join();  // pending spool writes complete before the threads go
+  // The io thread goes first: after it, nothing can post more spool work. Joining the pool
+  // then runs every store and envelope update already issued (joining it first would drop
+  // the updates of attempts that finish after the grace).
   i.work.reset();
   i.io.stop();
   i.thread.join();
+  i.blocking.join();
   i.servers.clear();
   i.admin.reset();
+  for (auto& p : i.smtp_ports) p = 0;
+  i.admin_port = 0;
 }
 
+// Ports are copied at start: stop() destroys the servers while other threads may ask.
 std::uint16_t Mta::smtp_port(std::size_t listener) const {
-  return listener < impl_->servers.size() ? impl_->servers[listener]->port() : 0;
+  return listener < impl_->smtp_ports.size() ? impl_->smtp_ports[listener].load() : 0;
 }
-std::uint16_t Mta::admin_port() const { return impl_->admin ? impl_->admin->port() : 0; }
+std::uint16_t Mta::admin_port() const { return impl_->admin_port; }
 const config::MtaConfig& Mta::config() const { return impl_->config; }
 MetricsRegistry& Mta::metrics() { return impl_->metric_registry; }
 log::DeliveryLog& Mta::delivery_log() { return impl_->log; }
 std::size_t Mta::recovered_messages() const { return impl_->recovered; }
 
 std::vector<QueuedMessage> Mta::queue_snapshot() {
-  if (!impl_->running) return {};
-  auto records = impl_->on_io([this] { return impl_->scheduler->snapshot(); });
+  std::vector<spool::MessageRecord> records;
+  {
+    std::lock_guard lock(impl_->lifecycle);  // the io thread runs until we have the answer
+    if (!impl_->running) return {};
+    records = impl_->on_io([this] { return impl_->scheduler->snapshot(); });
+  }
   std::vector<QueuedMessage> out;
   for (const auto& r : records) {
     QueuedMessage m{format_message_id(r.id), r.sender, {}, {}};

@@ -48,6 +48,10 @@ struct IoFailure {
   std::string text;
 };
 
+// Raised after a 421 (RFC 5321 3.8: the server is closing the channel), which may answer any
+// command; the ClientResult already holds the 421 and the stage it answered.
+struct ServiceClosing {};
+
 class Connection {
  public:
   Connection(tcp::socket socket, trace::TraceSink* trace) : socket_(std::move(socket)), trace_(trace) {}
@@ -161,10 +165,29 @@ class Dialogue {
   awaitable<bool> expect(ClientStage stage, const std::string& command, std::string_view waiting_for) {
     stage_ = stage;
     if (!command.empty()) co_await conn_.write(command, t_.command, waiting_for);
-    smtp::Reply reply = co_await conn_.read_reply(t_.command, waiting_for);
+    smtp::Reply reply = co_await read(t_.command, waiting_for, command);
     if (reply.positive()) co_return true;
     fail(stage, std::move(reply), command);
     co_return false;
+  }
+
+  // Reads the reply to `command` at stage_; a 421 ends the dialogue with that reply (instead of
+  // the "lost connection" the next read would report once the server has closed).
+  awaitable<smtp::Reply> read(Millis deadline, std::string_view waiting_for, const std::string& command) {
+    smtp::Reply reply = co_await conn_.read_reply(deadline, waiting_for);
+    if (reply.code == 421) {
+      fail(stage_, std::move(reply), command);
+      throw ServiceClosing{};
+    }
+    co_return reply;
+  }
+
+  // Without PIPELINING each command goes out just before its reply is read; with it the whole
+  // batch was written up front (a member, not a capturing coroutine lambda).
+  awaitable<void> send(const std::string& cmd) {
+    if (caps_.pipelining) co_return;
+    const std::string what = "sending " + cmd.substr(0, 4);
+    co_await conn_.write(cmd, t_.command, what);
   }
 
   void fail(ClientStage stage, smtp::Reply reply, std::string_view command) {
@@ -177,7 +200,7 @@ class Dialogue {
     stage_ = ClientStage::Ehlo;
     auto ehlo = smtp::encode(smtp::make_ehlo(req_.ehlo_name));
     co_await conn_.write(ehlo, t_.command, "sending EHLO");
-    smtp::Reply reply = co_await conn_.read_reply(t_.command, "waiting for the EHLO reply");
+    smtp::Reply reply = co_await read(t_.command, "waiting for the EHLO reply", ehlo);
     if (reply.positive()) {
       caps_ = parse_capabilities(reply);
       co_return true;
@@ -194,6 +217,10 @@ class Dialogue {
   }
 
   awaitable<void> transaction() {
+    if (req_.rcpt_to.empty()) {  // the RCPT failure paths below name the last recipient
+      fail(ClientStage::Rcpt, smtp::make_reply(554, "5.5.1", "no recipients given"), "");
+      co_return;
+    }
     std::vector<smtp::EsmtpParam> params;
     if (req_.body_8bit && caps_.eightbitmime) params.push_back({"BODY", std::string("8BITMIME")});
     std::string mail = smtp::encode(smtp::make_mail(req_.mail_from, params));
@@ -208,30 +235,20 @@ class Dialogue {
       batch += data_cmd;
       co_await conn_.write(batch, t_.command, "sending MAIL/RCPT/DATA");
     }
-    auto send = [&](const std::string& cmd) -> awaitable<void> {
-      if (caps_.pipelining) co_return;
-      const std::string what = "sending " + cmd.substr(0, 4);
-      co_await conn_.write(cmd, t_.command, what);
-    };
-
     co_await send(mail);
-    smtp::Reply mail_reply = co_await conn_.read_reply(t_.command, "waiting for the MAIL FROM reply");
-    bool mail_ok = mail_reply.positive();
-    if (!mail_ok) {
+    smtp::Reply mail_reply = co_await read(t_.command, "waiting for the MAIL FROM reply", mail);
+    if (!mail_reply.positive()) {
       fail(ClientStage::Mail, std::move(mail_reply), mail);
-      if (!caps_.pipelining) co_return;
+      if (caps_.pipelining) co_await drain_after_refused_mail(rcpts, data_cmd);
+      co_return;
     }
     std::size_t accepted = 0;
     stage_ = ClientStage::Rcpt;
-    for (std::size_t i = 0; i < rcpts.size() && (mail_ok || caps_.pipelining); ++i) {
+    for (std::size_t i = 0; i < rcpts.size(); ++i) {
       co_await send(rcpts[i]);
-      smtp::Reply r = co_await conn_.read_reply(t_.command, "waiting for the RCPT TO reply");
+      smtp::Reply r = co_await read(t_.command, "waiting for the RCPT TO reply", rcpts[i]);
       if (r.positive()) ++accepted;
       result_.rcpt_replies.push_back(std::move(r));
-    }
-    if (!mail_ok) {  // pipelined: drain the DATA reply, then stop
-      co_await conn_.read_reply(t_.command, "waiting for the DATA reply");
-      co_return;
     }
     if (accepted == 0 && !caps_.pipelining) {
       fail(ClientStage::Rcpt, result_.rcpt_replies.back(), rcpts.back());
@@ -239,7 +256,7 @@ class Dialogue {
     }
     stage_ = ClientStage::Data;
     co_await send(data_cmd);
-    smtp::Reply data_reply = co_await conn_.read_reply(t_.command, "waiting for the DATA reply");
+    smtp::Reply data_reply = co_await read(t_.command, "waiting for the DATA reply", data_cmd);
     if (data_reply.code != 354) {
       if (accepted == 0) fail(ClientStage::Rcpt, result_.rcpt_replies.back(), rcpts.back());
       else fail(ClientStage::Data, std::move(data_reply), data_cmd);
@@ -247,14 +264,16 @@ class Dialogue {
     }
     if (accepted == 0) {  // RFC 2920 3.1: every RCPT failed but DATA was accepted; send an empty message
       co_await conn_.write(".\r\n", t_.data, "message content");
-      co_await conn_.read_reply(t_.data, "waiting for the end-of-data reply");
+      const std::string dot = ".";
+      smtp::Reply ignored = co_await read(t_.data, "waiting for the end-of-data reply", dot);
       fail(ClientStage::Rcpt, result_.rcpt_replies.back(), rcpts.back());
       co_return;
     }
     stage_ = ClientStage::EndOfData;
     const std::string content = smtp::dot_stuff(req_.data ? *req_.data : std::string());
     co_await conn_.write(content, t_.data, "message content");
-    smtp::Reply eod = co_await conn_.read_reply(t_.data, "waiting for the end-of-data reply");
+    const std::string dot = ".";
+    smtp::Reply eod = co_await read(t_.data, "waiting for the end-of-data reply", dot);
     if (!eod.positive()) {
       fail(ClientStage::EndOfData, std::move(eod), ".");
       co_return;
@@ -262,6 +281,24 @@ class Dialogue {
     result_.failed_at = ClientStage::Done;
     result_.reply = std::move(eod);
     result_.command = ".";
+  }
+
+  // RFC 2920 3.1: MAIL was refused but RCPTs and DATA were already pipelined. Their replies are
+  // read and dropped: they answer "need MAIL", not the recipients, and must not hide the MAIL
+  // refusal. A server that still accepts DATA gets an empty message.
+  awaitable<void> drain_after_refused_mail(const std::vector<std::string>& rcpts, const std::string& data_cmd) {
+    try {
+      for (std::size_t i = 0; i < rcpts.size(); ++i) {
+        smtp::Reply ignored = co_await conn_.read_reply(t_.command, "waiting for the RCPT TO reply");
+      }
+      smtp::Reply data_reply = co_await conn_.read_reply(t_.command, "waiting for the DATA reply");
+      if (data_reply.code == 354) {
+        co_await conn_.write(".\r\n", t_.data, "message content");
+        smtp::Reply ignored = co_await conn_.read_reply(t_.data, "waiting for the end-of-data reply");
+      }
+    } catch (const IoFailure&) {
+      // The MAIL refusal is the result; a server that hangs up after it changes nothing.
+    }
   }
 
   Connection& conn_;
@@ -294,6 +331,9 @@ awaitable<ClientResult> run_client_session(const ClientRequest& request, const C
     co_await dialogue.run();
   } catch (const IoFailure& f) {
     io = f;
+  } catch (const ServiceClosing&) {
+    conn.close();  // the server closes after a 421; no QUIT (RFC 5321 3.8)
+    co_return result;
   }
   if (io) {
     result.failed_at = stage;
@@ -305,7 +345,8 @@ awaitable<ClientResult> run_client_session(const ClientRequest& request, const C
   }
   try {  // QUIT is a courtesy: its failure changes nothing (RFC 5321 4.1.1.10)
     co_await conn.write("QUIT\r\n", timeouts.command, "QUIT");
-    co_await conn.read_reply(std::min(timeouts.command, Millis(2000)), "waiting for the QUIT reply");
+    const Millis quit_deadline = std::min(timeouts.command, Millis(2000));
+    smtp::Reply ignored = co_await conn.read_reply(quit_deadline, "waiting for the QUIT reply");
   } catch (const IoFailure&) {
   }
   conn.close();

@@ -36,7 +36,9 @@ void set_all(DomainAttempt& out, Fate fate, const smtp::Reply& reply, const std:
 
 // Applies a completed (or RCPT-failed) transaction's replies; true when the attempt is over.
 bool apply_result(DomainAttempt& out, const ClientResult& r, const std::string& host, const std::string& address) {
-  if (r.io_error || scope_of(r.failed_at) == Scope::Site) {
+  // A 421 closes the session whatever it answered (RFC 5321 3.8): like an I/O error, it defers
+  // every recipient and moves on to the next address, even when it answered a RCPT.
+  if (r.io_error || scope_of(r.failed_at) == Scope::Site || r.reply.code == 421) {
     // A 5xx greeting is soft (try the next MX); a 5xx to EHLO and HELO is a hard site refusal.
     bool hard = !r.io_error && r.failed_at == ClientStage::Ehlo && r.reply.permanent();
     set_all(out, hard ? Fate::Bounced : Fate::Deferred, r.reply, r.command, host, address);

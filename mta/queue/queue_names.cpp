@@ -17,8 +17,9 @@ std::string scheduled_queue_name(std::string_view domain, const std::map<std::st
   std::string tenant = meta_value(meta, "tenant");
   std::string routing = meta_value(meta, "routing_domain");
   std::string name;
-  if (!campaign.empty()) name += campaign + ":";
-  if (!tenant.empty()) name += tenant + "@";
+  // A campaign keeps "campaign:@domain" without a tenant (KumoMTA), so the name parses back.
+  if (!campaign.empty()) name += campaign + ":" + tenant + "@";
+  else if (!tenant.empty()) name += tenant + "@";
   name += domain;
   if (!routing.empty()) name += "!" + routing;
   return name;

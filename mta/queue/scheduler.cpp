@@ -6,6 +6,7 @@
 #include <boost/asio.hpp>
 #include <map>
 #include <set>
+#include <spdlog/spdlog.h>
 
 #include "mta/common/metric_names.hpp"
 #include "mta/delivery/domain_attempt.hpp"
@@ -213,9 +214,14 @@ void Scheduler::Impl::record_outcome(MessageRecord& rec, spool::EnvelopeRecord& 
 
 void Scheduler::Impl::persist(const MessageRecord& rec) {
   // Issued in order on the serial strand: update/remove for one message never reorder.
+  // A failed write leaves the previous record: the message is retried (or re-delivered) after
+  // a restart, so the failure is logged rather than dropped.
   asio::post(spool_strand, [&spool = d.spool, copy = rec] {
-    if (copy.done()) spool.remove(copy.id);
-    else spool.update(copy);
+    Status st = copy.done() ? spool.remove(copy.id) : spool.update(copy);
+    if (!st) {
+      spdlog::error("spool {} of message {} failed: {}", copy.done() ? "remove" : "update",
+                    format_message_id(copy.id), st.error);
+    }
   });
 }
 

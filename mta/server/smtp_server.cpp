@@ -93,15 +93,28 @@ void Session::queue_reply(const smtp::Reply& r) {
   out_ += wire;
 }
 
+// Writes the queued replies within the idle deadline: a peer that stops reading must not hold
+// its session (and a max_connections slot) forever. Throws on error or timeout.
 awaitable<void> Session::flush() {
   if (out_.empty()) co_return;
   std::string buf = std::move(out_);
   out_.clear();
-  co_await asio::async_write(socket_, asio::buffer(buf), use_awaitable);
+  asio::steady_timer timer(socket_.get_executor());
+  timer.expires_after(server_.options.idle_timeout);
+  auto result = co_await (asio::async_write(socket_, asio::buffer(buf), asio::as_tuple(use_awaitable)) ||
+                          timer.async_wait(asio::as_tuple(use_awaitable)));
+  if (result.index() == 1) throw boost::system::system_error(asio::error::timed_out);
+  if (auto [ec, n] = std::get<0>(result); ec) throw boost::system::system_error(ec);
 }
 
 // Reads more bytes within the idle deadline. False on EOF, error, timeout or shutdown.
 awaitable<bool> Session::read_more() {
+  if (server_.stopping) {
+    // stop() cancels the reads pending when it runs; a read started later must not wait for
+    // the idle timeout (or the peer) before the session learns of the shutdown.
+    queue_reply(smtp::make_reply(421, "4.3.2", server_.options.hostname + " Service shutting down"));
+    co_return false;
+  }
   char buf[16384];
   asio::steady_timer timer(socket_.get_executor());
   timer.expires_after(server_.options.idle_timeout);
@@ -244,14 +257,21 @@ awaitable<void> Session::run() {
     if (step.reply.code) queue_reply(step.reply);
     open = step.next != Next::Close;
   }
-  boost::system::error_code ec;
-  if (!out_.empty()) asio::write(socket_, asio::buffer(out_), ec);
+  // The last replies (221, or 421 on timeout or shutdown) go out with a deadline too: a blocking
+  // write here would stall the io thread, and every session on it, behind one slow peer.
+  try {
+    co_await flush();
+  } catch (const std::exception&) {
+  }
   emit(trace::EventKind::Closed, {});
 }
 
 }  // namespace
 
 awaitable<void> SmtpServer::Impl::session(std::shared_ptr<tcp::socket> socket) {
+  // Detached sessions can outlive the SmtpServer (and a restarted io_context can resume them):
+  // each keeps its Impl alive, as accept_loop does.
+  auto self = shared_from_this();
   {
     std::lock_guard lock(mu);
     sockets.insert(socket);

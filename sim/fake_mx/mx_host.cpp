@@ -11,6 +11,10 @@ namespace mxlab::fakemx {
 
 namespace asio = boost::asio;
 
+namespace {
+constexpr std::chrono::milliseconds kSessionDrain{2000};  // stop(): wait this long for open sessions
+}  // namespace
+
 struct MxHost::Impl final : server::MessageHandler {
   explicit Impl(MxHostConfig c) : config(std::move(c)) { policy.set_rules(config.rules); }
 
@@ -54,6 +58,7 @@ Status MxHost::start() {
     return st;
   }
   i.config.port = i.server->port();
+  i.io.restart();  // after a stop(), run() would return at once
   i.work.emplace(i.io.get_executor());
   i.thread = std::thread([&io = i.io] { io.run(); });
   return Status::success();
@@ -68,6 +73,13 @@ void MxHost::stop() {
   std::promise<void> closed;
   asio::post(i.io, [&closed] { closed.set_value(); });
   closed.get_future().wait();
+  // Let open sessions send their 421 and close (bounded: a session may sit in a scripted
+  // delay). Stopping the io_context first would leave their sockets open, and the clients
+  // waiting, until this host is destroyed.
+  auto deadline = std::chrono::steady_clock::now() + kSessionDrain;
+  while (i.server->active_sessions() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   i.work.reset();
   i.io.stop();
   i.thread.join();

@@ -135,8 +135,10 @@ ScenarioReport run_scenario(const Scenario& s, const std::string& workdir,
   cfg.admin.port = 0;
   cfg.resolver.nameservers = {dns.nameserver()};
   if (!hosts->empty()) cfg.delivery.port = hosts->front()->port();
-  core::Mta mta(cfg);
+  // Declared before the MTA, so it outlives it: the listener runs on the MTA's io thread until
+  // the MTA stops, including on the early returns below.
   LogCollector collected;
+  core::Mta mta(cfg);
   mta.delivery_log().add_listener([&](const log::LogRecord& r) { collected.add(r); });
   if (auto st = mta.start(); !st) return {false, {"mtad: " + st.error}, {}};
   tell("mtad smtp 127.0.0.1:" + std::to_string(mta.smtp_port()) + " admin 127.0.0.1:" + std::to_string(mta.admin_port()));

@@ -22,8 +22,10 @@ constexpr int kBindAttempts = 20;
 
 using IoResult = std::tuple<boost::system::error_code, std::size_t>;
 
-// Runs `op` against a deadline; true only when it completed without error in time.
-asio::awaitable<bool> within(asio::steady_timer& timer, asio::awaitable<IoResult> op) {
+// Runs `op` against a deadline; true only when it completed without error in time. Callers
+// pass a named awaitable and test a named result (GCC 12 miscompiles temporaries inside a
+// co_await expression and co_await inside a condition).
+asio::awaitable<bool> within(asio::steady_timer& timer, asio::awaitable<IoResult>& op) {
   timer.expires_after(kTcpIdle);
   auto result = co_await (std::move(op) || timer.async_wait(kUseTuple));
   co_return result.index() == 0 && !std::get<0>(std::get<0>(result));
@@ -34,15 +36,21 @@ asio::awaitable<void> serve_tcp_connection(DnsResponder& responder, tcp::socket 
   std::vector<std::uint8_t> message;
   for (;;) {
     std::array<std::uint8_t, 2> prefix{};
-    if (!co_await within(timer, asio::async_read(socket, asio::buffer(prefix), kUseTuple))) co_return;
+    auto read_prefix = asio::async_read(socket, asio::buffer(prefix), kUseTuple);
+    bool ok = co_await within(timer, read_prefix);
+    if (!ok) co_return;
     message.resize(std::size_t{prefix[0]} << 8 | prefix[1]);
     if (message.empty()) co_return;
-    if (!co_await within(timer, asio::async_read(socket, asio::buffer(message), kUseTuple))) co_return;
+    auto read_message = asio::async_read(socket, asio::buffer(message), kUseTuple);
+    ok = co_await within(timer, read_message);
+    if (!ok) co_return;
     auto reply = responder.respond(message, DnsProtocol::Tcp);
     if (!reply) continue;  // Timeout fault: keep the connection, never answer
     prefix = {static_cast<std::uint8_t>(reply->size() >> 8), static_cast<std::uint8_t>(reply->size())};
     const std::array<asio::const_buffer, 2> out{asio::buffer(prefix), asio::buffer(*reply)};
-    if (!co_await within(timer, asio::async_write(socket, out, kUseTuple))) co_return;
+    auto write_reply = asio::async_write(socket, out, kUseTuple);
+    ok = co_await within(timer, write_reply);
+    if (!ok) co_return;
   }
 }
 
