@@ -4,7 +4,7 @@ PYTHON  ?= /usr/bin/python3
 JOBS    ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test unit pytest demo bench clean
+.PHONY: all deps configure build test unit pytest demo bench clean fuzz-build fuzz fuzz-long
 
 all: build
 
@@ -32,6 +32,21 @@ demo: build
 
 bench: build
 	PYTHONPATH=$(CURDIR)/$(BUILD)/python $(PYTHON) bench/run.py
+
+# libFuzzer targets (clang, ASan+UBSan) in their own CMake project and build directory:
+# `make fuzz` runs each for FUZZ_SECONDS (30 s); `make fuzz-long` for an hour each.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 30
+fuzz-build:
+	bash scripts/install-fuzz-deps.sh
+	cmake -S fuzz -B $(FUZZ_BUILD) -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_COMPILER_LAUNCHER=ccache > /dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
+fuzz: fuzz-build
+	FUZZ_BUILD=$(FUZZ_BUILD) bash scripts/run-fuzz.sh $(FUZZ_SECONDS)
+
+fuzz-long: fuzz-build
+	FUZZ_BUILD=$(FUZZ_BUILD) bash scripts/run-fuzz.sh 3600
 
 clean:
 	rm -rf $(BUILD)

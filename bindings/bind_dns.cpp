@@ -1,5 +1,6 @@
 // Python view of the fake DNS server (sim/fake_mx/dns): DnsRecord, DnsFault and FakeDns, which
 // takes zone records as DnsRecord or (name, type, data[, ttl]) tuples and can change them live.
+#include <pybind11/chrono.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -61,11 +62,18 @@ void bind_dns(py::module_& m) {
   bind_values(m);
   using release = py::call_guard<py::gil_scoped_release>;
   py::class_<FakeDns>(m, "FakeDns")
-      .def(py::init([](py::iterable records, std::string address, std::uint16_t port) {
+      .def(py::init([](py::iterable records, std::string address, std::uint16_t port, bool authenticated_data,
+                       std::size_t truncate_above) {
              FakeDnsOptions o{std::move(address), port, {}};
              for (auto r : records) o.records.push_back(record_from(r));
+             o.server = {authenticated_data, truncate_above};
              return std::make_unique<FakeDns>(std::move(o));
-           }), py::arg("records") = py::list(), py::arg("address") = "127.0.0.1", py::arg("port") = 0)
+           }), py::arg("records") = py::list(), py::arg("address") = "127.0.0.1", py::arg("port") = 0,
+           py::arg("authenticated_data") = false, py::arg("truncate_above") = 0)
+      .def("set_options", [](FakeDns& d, bool authenticated_data, std::size_t truncate_above) {
+             d.set_options({authenticated_data, truncate_above});
+           }, py::arg("authenticated_data") = false, py::arg("truncate_above") = 0,
+           "AD flag on NOERROR answers; TC on UDP answers above `truncate_above` octets (0: client's limit).")
       .def("start", [](FakeDns& d) {
              Status s = d.start();
              if (!s.ok()) throw StartFailure("fake dns on " + d.address() + ": " + s.error);
@@ -83,8 +91,11 @@ void bind_dns(py::module_& m) {
              if (!s.ok()) throw py::value_error(s.error);
            }, py::arg("name"), py::arg("type"), py::arg("data"), py::arg("ttl") = 300)
       .def("remove_records", &FakeDns::remove_records, py::arg("name"))
-      .def("set_fault", [](FakeDns& d, std::string name, py::handle fault) { d.set_fault(name, fault_from(fault)); },
-           py::arg("name"), py::arg("fault"))
+      .def("set_fault", [](FakeDns& d, std::string name, py::handle fault, int times,
+                           std::chrono::milliseconds delay) {
+             d.set_fault(name, DnsFaultSpec{fault_from(fault), times, delay});
+           }, py::arg("name"), py::arg("fault"), py::arg("times") = 0, py::arg("delay") = std::chrono::milliseconds(0),
+           "Fault for `name`: only the first `times` queries (0 = all); `delay` holds each answer back.")
       .def("clear", &FakeDns::clear)
       .def("query_count", &FakeDns::query_count, py::arg("protocol") = DnsProtocol::Udp)
       .def("query_log", &FakeDns::query_log)

@@ -19,5 +19,16 @@ struct KcliContext {
 };
 
 void register_queue_summary(CLI::App& app, KcliContext& ctx);
+void register_bounce(CLI::App& app, KcliContext& ctx);          // bounce.cpp
+void register_bounce_list(CLI::App& app, KcliContext& ctx);
+void register_bounce_cancel(CLI::App& app, KcliContext& ctx);
+void register_suspend(CLI::App& app, KcliContext& ctx);         // suspend.cpp
+void register_suspend_list(CLI::App& app, KcliContext& ctx);
+void register_suspend_cancel(CLI::App& app, KcliContext& ctx);
+void register_inspect_message(CLI::App& app, KcliContext& ctx);  // inspect.cpp
+void register_inspect_sched_q(CLI::App& app, KcliContext& ctx);
+void register_show_queue(CLI::App& app, KcliContext& ctx);       // show_queue.cpp
+// pause, resume, status, show-stats, schedule, remove (control.cpp)
+void register_control(CLI::App& app, KcliContext& ctx);
 
 }  // namespace mxlab::kcli

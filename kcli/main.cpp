@@ -14,6 +14,16 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   register_queue_summary(app, ctx);
+  register_bounce(app, ctx);
+  register_bounce_list(app, ctx);
+  register_bounce_cancel(app, ctx);
+  register_suspend(app, ctx);
+  register_suspend_list(app, ctx);
+  register_suspend_cancel(app, ctx);
+  register_inspect_message(app, ctx);
+  register_inspect_sched_q(app, ctx);
+  register_show_queue(app, ctx);
+  register_control(app, ctx);
 
   CLI11_PARSE(app, argc, argv);
   return ctx.exit_code;

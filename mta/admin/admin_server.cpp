@@ -76,14 +76,25 @@ http::response<http::string_body> to_beast(const Response& r, unsigned version, 
   return out;
 }
 
-Response respond(State& st, const http::request<http::string_body>& in, const std::string& peer_ip,
-                 const std::string& peer) {
+// Answers one request; handlers may finish later (spool reads), so the reply is awaited. The
+// completion is posted to the connection's strand.
+asio::awaitable<Response> respond(State& st, const http::request<http::string_body>& in, const std::string& peer_ip,
+                                  const std::string& peer) {
   if (!st.trusted.contains(peer_ip)) {
     spdlog::warn("admin: refused {} {} from {}: peer is not in trusted_hosts", std::string_view(in.method_string()),
                  std::string_view(in.target()), peer);
-    return error_response(403, "peer " + peer_ip + " is not in trusted_hosts");
+    co_return error_response(403, "peer " + peer_ip + " is not in trusted_hosts");
   }
-  return st.router.handle(to_request(in, peer));
+  auto executor = co_await asio::this_coro::executor;
+  Request request = to_request(in, peer);
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
+      [&](auto handler) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        st.router.handle_async(std::move(request), [shared, executor](Response r) {
+          asio::post(executor, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
+        });
+      },
+      asio::use_awaitable);
 }
 
 // Maps a failed read to the reply owed to the client, if any: socket errors, timeouts and a
@@ -120,7 +131,7 @@ asio::awaitable<void> serve_connection(std::shared_ptr<State> st, std::shared_pt
     }
     const auto& req = parser.get();
     bool keep_alive = req.keep_alive();
-    const Response reply = respond(*st, req, peer_ip, peer);  // a named local (GCC 12 co_await temporaries)
+    const Response reply = co_await respond(*st, req, peer_ip, peer);  // named args (GCC 12 co_await temporaries)
     const unsigned version = req.version();
     co_await write_reply(*st, *stream, reply, version, keep_alive);
     if (!keep_alive) break;

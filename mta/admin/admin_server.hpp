@@ -6,7 +6,7 @@
 #include <string>
 
 #include "mta/common/expected.hpp"
-#include "mta/common/metrics.hpp"
+#include "mta/admin/admin_backend.hpp"
 #include "mta/config/mta_config.hpp"
 
 namespace boost::asio {
@@ -14,15 +14,6 @@ class io_context;
 }
 
 namespace mxlab::admin {
-
-// What the admin API asks of the running MTA. Called on the MTA's io_context thread.
-class AdminBackend {
- public:
-  virtual ~AdminBackend() = default;
-  virtual MetricsRegistry& metrics() = 0;
-  // Refreshes gauges (queue depths, connection counts) before metrics are rendered.
-  virtual void refresh_metrics() = 0;
-};
 
 class AdminServer {
  public:

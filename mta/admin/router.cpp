@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <exception>
+#include <optional>
 
 namespace mxlab::admin {
 
@@ -34,8 +35,10 @@ std::string_view status_text(int status) {
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
     case 413: return "Payload Too Large";
     case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
   }
   return "Error";
@@ -76,11 +79,15 @@ std::string allow_header(const std::vector<Method>& methods) {
 }  // namespace
 
 void Router::add(Method method, std::string path, Handler handler) {
+  add_async(method, std::move(path), [h = std::move(handler)](const Request& r, Reply reply) { reply(h(r)); });
+}
+
+void Router::add_async(Method method, std::string path, AsyncHandler handler) {
   routes_.push_back(Route{method, std::move(path), std::move(handler)});
 }
 
-Response Router::handle(Request request) const {
-  if (!parse_target(request)) return error_response(400, "bad request target '" + request.target + "'");
+void Router::handle_async(Request request, Reply reply) const {
+  if (!parse_target(request)) return reply(error_response(400, "bad request target '" + request.target + "'"));
   std::vector<Method> allowed;
   for (const auto& route : routes_) {
     if (route.path != request.path) continue;
@@ -89,21 +96,31 @@ Response Router::handle(Request request) const {
       continue;
     }
     try {
-      return route.handler(request);
+      route.handler(request, reply);
     } catch (const std::exception& e) {
-      return error_response(500, std::string("handler failed: ") + e.what());
+      reply(error_response(500, std::string("handler failed: ") + e.what()));
     }
+    return;
   }
-  if (allowed.empty()) return error_response(404, "no route for " + request.path);
+  if (allowed.empty()) return reply(error_response(404, "no route for " + request.path));
   auto r = error_response(405, std::string(to_string(request.method)) + " is not allowed on " + request.path);
   r.headers.emplace_back("Allow", allow_header(allowed));
-  return r;
+  reply(std::move(r));
+}
+
+Response Router::handle(Request request) const {
+  std::optional<Response> out;
+  handle_async(std::move(request), [&out](Response r) { out = std::move(r); });
+  return out ? std::move(*out) : error_response(500, "asynchronous handler did not answer synchronously");
 }
 
 Router make_admin_router(AdminBackend& backend) {
   Router router;
   add_health_routes(router, backend);
   add_metrics_routes(router, backend);
+  add_rule_routes(router, backend);
+  add_queue_routes(router, backend);
+  add_control_routes(router, backend);
   return router;
 }
 

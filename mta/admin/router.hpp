@@ -12,12 +12,20 @@ namespace mxlab::admin {
 
 class AdminBackend;
 using Handler = std::function<Response(const Request&)>;
+// For handlers that wait for blocking work (spool reads): `reply` is called exactly once, on
+// the io thread.
+using Reply = std::function<void(Response)>;
+using AsyncHandler = std::function<void(const Request&, Reply reply)>;
 
 class Router {
  public:
   void add(Method method, std::string path, Handler handler);
+  void add_async(Method method, std::string path, AsyncHandler handler);
   // Parses the target into path and query, then dispatches. Never throws: a throwing handler
   // is a bug, reported as 500 rather than taking the server down.
+  // The asynchronous form answers through `reply`; sync handlers reply before it returns.
+  void handle_async(Request request, Reply reply) const;
+  // Synchronous form for sync routes (tests); an async route that has not answered yet gets 500.
   Response handle(Request request) const;
   std::size_t size() const { return routes_.size(); }
 
@@ -25,7 +33,7 @@ class Router {
   struct Route {
     Method method;
     std::string path;
-    Handler handler;
+    AsyncHandler handler;
   };
   std::vector<Route> routes_;
 };
@@ -33,6 +41,9 @@ class Router {
 // Handler families; each adds its rows. A new family adds a file and one line in routes.cpp.
 void add_health_routes(Router& router, AdminBackend& backend);
 void add_metrics_routes(Router& router, AdminBackend& backend);
+void add_rule_routes(Router& router, AdminBackend& backend);     // bounce, suspend
+void add_queue_routes(Router& router, AdminBackend& backend);    // inspect-*, show-queue, schedule, remove
+void add_control_routes(Router& router, AdminBackend& backend);  // pause, resume, status, show-stats
 
 // The full admin table for a backend.
 Router make_admin_router(AdminBackend& backend);

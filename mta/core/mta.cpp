@@ -11,6 +11,8 @@
 
 #include "mta/admin/admin_server.hpp"
 #include "mta/core/inbound.hpp"
+#include "mta/core/mta_admin.hpp"
+#include "mta/core/pause_policy.hpp"
 #include "mta/dns/resolver.hpp"
 #include "mta/queue/queue_names.hpp"
 #include "mta/queue/scheduler.hpp"
@@ -20,9 +22,12 @@ namespace mxlab::core {
 
 namespace asio = boost::asio;
 
-struct Mta::Impl : admin::AdminBackend {
+struct Mta::Impl {
   Impl(config::MtaConfig c, Clock* clk)
-      : config(std::move(c)), clock(clk ? *clk : SystemClock::instance()), smtp_ports(config.listeners.size()) {}
+      : config(std::move(c)),
+        clock(clk ? *clk : SystemClock::instance()),
+        pause(config.hostname),
+        smtp_ports(config.listeners.size()) {}
 
   config::MtaConfig config;
   const Clock& clock;
@@ -36,6 +41,8 @@ struct Mta::Impl : admin::AdminBackend {
   std::unique_ptr<dns::Resolver> resolver;
   std::unique_ptr<queue::Scheduler> scheduler;
   std::unique_ptr<InboundHandler> inbound;
+  PausePolicy pause;  // "pause smtp": new inbound sessions get 421
+  std::unique_ptr<MtaAdmin> admin_backend;
   std::vector<std::unique_ptr<server::SmtpServer>> servers;
   std::unique_ptr<admin::AdminServer> admin;
   std::size_t recovered = 0;
@@ -45,9 +52,6 @@ struct Mta::Impl : admin::AdminBackend {
   bool running = false;
   std::vector<std::atomic<std::uint16_t>> smtp_ports;  // sized once, in the constructor
   std::atomic<std::uint16_t> admin_port{0};
-
-  MetricsRegistry& metrics() override { return metric_registry; }
-  void refresh_metrics() override { scheduler->refresh_metrics(); }
 
   Status open_seams();
   Status recover();
@@ -100,13 +104,15 @@ Status Mta::Impl::listen() {
   so.max_recipients = config.limits.max_recipients;
   so.idle_timeout = config.limits.idle_timeout;
   for (const auto& l : config.listeners) {
-    auto s = std::make_unique<server::SmtpServer>(io, so, *inbound);
+    auto s = std::make_unique<server::SmtpServer>(io, so, *inbound, &pause);
     if (auto st = s->listen(l.address, l.port); !st) return st;
     smtp_ports[servers.size()] = s->port();
     servers.push_back(std::move(s));
   }
   if (config.admin.enabled) {
-    admin = std::make_unique<admin::AdminServer>(io, config.admin, *this);
+    admin_backend = std::make_unique<MtaAdmin>(
+        MtaAdminDeps{io, blocking, *spool, *scheduler, metric_registry, clock, pause, servers});
+    admin = std::make_unique<admin::AdminServer>(io, config.admin, *admin_backend);
     if (auto st = admin->start(); !st) return Status::failure("admin: " + st.error);
     admin_port = admin->port();
   }

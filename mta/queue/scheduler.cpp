@@ -12,6 +12,7 @@
 #include "mta/delivery/domain_attempt.hpp"
 #include "mta/queue/queue_names.hpp"
 #include "mta/queue/retry_policy.hpp"
+#include "mta/queue/scheduler_impl.hpp"
 
 namespace mxlab::queue {
 
@@ -24,13 +25,6 @@ using spool::MessageRecord;
 namespace {
 constexpr std::size_t kMaxInFlight = 256;
 const std::string kEgressSource = "unspecified";  // KumoMTA's name for the default source
-
-struct WorkItem {
-  TimePoint due;
-  MessageId id;
-  std::string domain;
-  auto operator<=>(const WorkItem&) const = default;
-};
 
 // Runs f() on the blocking pool and resumes on the caller's executor with its result.
 template <class Executor, class F>
@@ -52,32 +46,6 @@ log::Response to_response(const smtp::Reply& r, const std::string& command) {
 }
 }  // namespace
 
-struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
-  explicit Impl(SchedulerDeps d)
-      : d(d), retry(d.config.retry), timer(d.io), spool_strand(asio::make_strand(d.blocking)) {}
-
-  SchedulerDeps d;
-  RetryPolicy retry;
-  asio::steady_timer timer;
-  asio::strand<asio::thread_pool::executor_type> spool_strand;
-  std::map<MessageId, MessageRecord> messages;
-  std::set<WorkItem> due;
-  std::set<std::pair<MessageId, std::string>> busy;
-  std::map<std::string, std::string> site_of_domain;  // last known ready queue per domain
-  std::set<std::string> gauge_labels[2];              // previous scheduled / ready label sets
-  bool stopping = false;
-  std::function<void()> on_idle;
-
-  void schedule(const MessageRecord& rec);
-  void launch_due();
-  awaitable<void> loop();
-  awaitable<void> attempt(MessageId id, std::string domain);
-  void record_outcome(MessageRecord& rec, spool::EnvelopeRecord& env, const delivery::RecipientOutcome& o,
-                      const std::string& ready_queue, TimePoint now);
-  void persist(const MessageRecord& rec);
-  void finished();
-};
-
 void Scheduler::Impl::schedule(const MessageRecord& rec) {
   std::map<std::string, TimePoint> next;
   for (const auto& env : rec.envelopes) {
@@ -87,15 +55,49 @@ void Scheduler::Impl::schedule(const MessageRecord& rec) {
     auto [it, inserted] = next.try_emplace(dom, env.next_attempt);
     if (!inserted) it->second = std::min(it->second, env.next_attempt);
   }
-  for (auto& [dom, when] : next) due.insert({when, rec.id, dom});
+  for (auto& [dom, when] : next) set_due(rec.id, dom, when);
+}
+
+void Scheduler::Impl::set_due(MessageId id, const std::string& domain, TimePoint when) {
+  WorkKey key{id, domain};
+  if (auto it = due_at.find(key); it != due_at.end()) {
+    due.erase({it->second, id, domain});
+    it->second = when;
+  } else {
+    due_at.emplace(key, when);
+  }
+  due.insert({when, id, domain});
+}
+
+void Scheduler::Impl::drop(MessageId id) {
+  for (auto it = due_at.lower_bound({id, std::string()}); it != due_at.end() && it->first.first == id;) {
+    due.erase({it->second, id, it->first.second});
+    it = due_at.erase(it);
+  }
+  messages.erase(id);
 }
 
 void Scheduler::Impl::launch_due() {
   TimePoint now = d.clock.now();
-  while (!stopping && !due.empty() && due.begin()->due <= now && busy.size() < kMaxInFlight) {
+  while (!stopping && !paused && !due.empty() && due.begin()->due <= now && busy.size() < kMaxInFlight) {
     WorkItem item = *due.begin();
     due.erase(due.begin());
-    if (!messages.count(item.id) || !busy.insert({item.id, item.domain}).second) continue;
+    due_at.erase({item.id, item.domain});
+    auto it = messages.find(item.id);
+    if (it == messages.end() || busy.count({item.id, item.domain})) continue;
+    const MessageRecord& rec = it->second;
+    bool pending = std::any_of(rec.envelopes.begin(), rec.envelopes.end(), [&](const spool::EnvelopeRecord& e) {
+      return e.state == EnvelopeState::Pending && spool::domain_of(e.recipient) == item.domain;
+    });
+    if (!pending) continue;
+    // A suspension holds the work item until it expires or is cancelled.
+    if (const AdminRule* s = suspensions.match(item.domain, rec.meta, now)) {
+      held.insert({item.id, item.domain});
+      set_due(item.id, item.domain, s->expires);
+      continue;
+    }
+    held.erase({item.id, item.domain});
+    busy.insert({item.id, item.domain});
     asio::co_spawn(d.io, attempt(item.id, item.domain), asio::detached);
   }
 }
@@ -119,6 +121,11 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
   auto& spool = d.spool;
   auto pool = d.blocking.get_executor();  // a named local: no temporaries in co_await (GCC 12)
   auto data = co_await run_on(pool, [&spool, id] { return spool.load_data(id); });
+  if (!messages.count(id)) {  // removed by an operator while the data was read
+    busy.erase({id, domain});
+    finished();
+    co_return;
+  }
   MessageRecord& rec = messages.at(id);
   delivery::DomainAttemptRequest req;
   req.domain = domain;
@@ -140,7 +147,13 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
     req.data = &data.value();
     result = co_await delivery::attempt_domain(d.resolver, req, d.trace);
   }
-  MessageRecord& after = messages.at(id);  // re-find: the map may have changed while we waited
+  busy.erase({id, domain});
+  auto found = messages.find(id);  // re-find: the map may have changed while we waited
+  if (found == messages.end()) {   // removed by an operator during the attempt
+    finished();
+    co_return;
+  }
+  MessageRecord& after = found->second;
   std::string ready = ready_queue_name(kEgressSource, result.site);
   site_of_domain[domain] = ready;
   TimePoint now = d.clock.now();
@@ -152,10 +165,10 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
       }
     }
   }
-  busy.erase({id, domain});
+  apply_bounces(after);  // a bounce posted during the attempt covers what is still pending
   persist(after);
   if (after.done()) {
-    messages.erase(id);
+    drop(id);
   } else {
     schedule(after);
   }
@@ -188,23 +201,27 @@ void Scheduler::Impl::record_outcome(MessageRecord& rec, spool::EnvelopeRecord& 
       env.state = EnvelopeState::Delivered;
       lr.type = log::RecordType::Delivery;
       d.metrics.add(metric::kDelivered, 1, service);
+      counters.delivered++;
       break;
     case delivery::Fate::Bounced:
       env.state = EnvelopeState::Bounced;
       env.last_error = o.reply.summary();
       lr.type = log::RecordType::Bounce;
       d.metrics.add(metric::kFailures, 1, service);
+      counters.permfail++;
       break;
     case delivery::Fate::Deferred:
       env.last_error = o.reply.summary();
       lr.type = log::RecordType::TransientFailure;
       d.metrics.add(metric::kTransientFailures, 1, service);
+      counters.tempfail++;
       env.next_attempt = now + retry.delay_after(env.attempts);
       break;
   }
   d.log.write(lr);
   if (env.state == EnvelopeState::Pending && retry.expired(rec.received, env.next_attempt)) {
     env.state = EnvelopeState::Expired;
+    counters.expired++;
     lr.type = log::RecordType::Expiration;
     lr.response = {551, smtp::EnhancedCode{5, 4, 7}, "Delivery expired after " + std::to_string(env.attempts) +
                                                             " attempts: " + o.reply.summary(), ""};
@@ -252,10 +269,17 @@ Scheduler::Scheduler(SchedulerDeps deps) : impl_(std::make_shared<Impl>(deps)) {
 Scheduler::~Scheduler() = default;
 
 void Scheduler::add(MessageRecord record) {
+  auto& i = *impl_;
   MessageId id = record.id;
-  auto [it, inserted] = impl_->messages.insert_or_assign(id, std::move(record));
-  impl_->schedule(it->second);
-  impl_->timer.cancel();
+  for (const auto& env : record.envelopes) i.counters.incoming += env.state == EnvelopeState::Pending;
+  auto [it, inserted] = i.messages.insert_or_assign(id, std::move(record));
+  // Mail matching an active admin bounce is bounced on arrival (KumoMTA semantics).
+  if (i.apply_bounces(it->second) > 0) {
+    i.settle(it->second);
+    if (!i.messages.count(id)) return;
+  }
+  i.schedule(it->second);
+  i.timer.cancel();
 }
 
 bool Scheduler::contains(MessageId id) const { return impl_->messages.count(id) > 0; }

@@ -11,6 +11,8 @@
 #include "mta/config/mta_config.hpp"
 #include "mta/dns/resolver.hpp"
 #include "mta/log/delivery_log.hpp"
+#include "mta/queue/admin_rules.hpp"
+#include "mta/queue/queue_view.hpp"
 #include "mta/spool/spool.hpp"
 #include "mta/trace/trace_sink.hpp"
 
@@ -46,6 +48,22 @@ class Scheduler {
   std::size_t in_flight() const;
   std::vector<spool::MessageRecord> snapshot() const;
   void refresh_metrics();
+
+  // ---- operator actions (scheduler_admin.cpp); io thread only ----
+  enum class IdError { Malformed, Unknown };
+  // Bounce: bounces matching queued mail now (AdminBounce records) and stays active so mail
+  // arriving later is bounced too; the returned copy carries the counts. Suspend: matching mail
+  // is held, not attempted, until the rule expires or is cancelled.
+  AdminRule add_rule(AdminRule rule);
+  std::vector<AdminRule> rules(RuleKind kind);  // active ones; expired rules are dropped
+  bool cancel_rule(RuleKind kind, std::string_view id);
+  std::vector<MessageView> views() const;
+  Expected<MessageView, IdError> view(std::string_view message_id) const;
+  // `id`: "all", a message id (all its envelopes) or an envelope id. Returns envelopes affected.
+  Expected<std::size_t, IdError> schedule_now(std::string_view id);  // retry now
+  Expected<std::size_t, IdError> remove(std::string_view id);        // delete without a bounce
+  void set_paused(bool paused);  // paused: no delivery attempt starts
+  SchedulerStats stats() const;
 
  private:
   struct Impl;

@@ -3,6 +3,7 @@
 #include "mta/server/server_protocol.hpp"
 
 #include <array>
+#include <algorithm>
 #include <charconv>
 
 namespace mxlab::server {
@@ -16,17 +17,19 @@ constexpr int kMaxBadCommands = 20;  // then 421, like Postfix smtpd_hard_error_
 
 unsigned bit(SessionState s) { return 1u << static_cast<unsigned>(s); }
 const unsigned kAnyState = bit(SessionState::WaitHelo) | bit(SessionState::WaitMail) |
-                           bit(SessionState::WaitRcpt) | bit(SessionState::Rcpt);
+                           bit(SessionState::WaitRcpt) | bit(SessionState::Rcpt) | bit(SessionState::Bdat);
 const unsigned kAfterHelo = kAnyState & ~bit(SessionState::WaitHelo);
 
 unsigned allowed_states(Verb v, SessionState current) {
   switch (v) {
     case Verb::Mail:
-      return current == SessionState::WaitRcpt || current == SessionState::Rcpt
+      return current == SessionState::WaitRcpt || current == SessionState::Rcpt || current == SessionState::Bdat
                  ? 0u  // nested MAIL
                  : kAfterHelo;
     case Verb::Rcpt: return bit(SessionState::WaitRcpt) | bit(SessionState::Rcpt);
-    case Verb::Data: return bit(SessionState::Rcpt);
+    case Verb::Data: return bit(SessionState::Rcpt);  // RFC 3030 2: never after a BDAT
+    case Verb::Bdat: return bit(SessionState::Rcpt) | bit(SessionState::Bdat);
+    case Verb::Starttls: return bit(SessionState::WaitHelo) | bit(SessionState::WaitMail);
     default: return kAnyState;
   }
 }
@@ -37,7 +40,10 @@ const char* out_of_order_text(Verb v, SessionState current) {
     case Verb::Mail:
       return current == SessionState::WaitHelo ? "Error: send HELO/EHLO first" : "Error: nested MAIL command";
     case Verb::Rcpt: return "Error: need MAIL command";
-    case Verb::Data: return "Error: need RCPT command";
+    case Verb::Data:
+      return current == SessionState::Bdat ? "Error: DATA not allowed after BDAT" : "Error: need RCPT command";
+    case Verb::Bdat: return "Error: need RCPT command";
+    case Verb::Starttls: return "Error: MAIL transaction in progress";
     default: return "Error: bad sequence of commands";
   }
 }
@@ -51,6 +57,7 @@ std::string_view to_string(SessionState s) {
     case SessionState::Rcpt: return "RCPT";
     case SessionState::Data: return "DATA";
     case SessionState::Closed: return "CLOSED";
+    case SessionState::Bdat: return "BDAT";
   }
   return "?";
 }
@@ -80,6 +87,7 @@ Stage ServerProtocol::stage_of(const Command& c) {
     case Verb::Mail: return Stage::Mail;
     case Verb::Rcpt: return Stage::Rcpt;
     case Verb::Data: return Stage::Data;
+    case Verb::Bdat: return Stage::Data;  // each BDAT is asked like DATA
     case Verb::Rset: return Stage::Rset;
     case Verb::Noop: return Stage::Noop;
     case Verb::Quit: return Stage::Quit;
@@ -97,6 +105,7 @@ Step ServerProtocol::on_bad_line(Reply r) {
 }
 
 Step ServerProtocol::on_command(const Command& c) {
+  if (c.verb == Verb::Bdat) return bdat(c);  // its chunk must be read even when refused
   if (!(allowed_states(c.verb, state_) & bit(state_))) {
     return on_bad_line(reply(503, "5.5.1", out_of_order_text(c.verb, state_)));
   }
@@ -114,6 +123,7 @@ Step ServerProtocol::on_command(const Command& c) {
       state_ = SessionState::Closed;
       return {reply(221, "2.0.0", "Bye"), Next::Close};
     case Verb::Vrfy: return {reply(252, "2.0.0", "Cannot VRFY user, but will accept message")};
+    case Verb::Starttls: return starttls(c);
     default: return on_bad_line(reply(502, "5.5.1", "Error: command not implemented"));
   }
 }
@@ -132,10 +142,23 @@ Step ServerProtocol::ehlo(const Command& c, bool extended) {
   if (options_.eightbitmime) r.lines.push_back("8BITMIME");
   if (options_.enhanced_status_codes) r.lines.push_back("ENHANCEDSTATUSCODES");
   if (options_.smtputf8) r.lines.push_back("SMTPUTF8");
+  if (options_.chunking) r.lines.push_back("CHUNKING");
+  if (options_.dsn) r.lines.push_back("DSN");
+  if (!options_.auth_mechanisms.empty()) {
+    std::string auth = "AUTH";
+    for (const auto& m : options_.auth_mechanisms) auth += " " + m;
+    r.lines.push_back(std::move(auth));
+  }
+  if (options_.tls && !session_.tls) r.lines.push_back("STARTTLS");  // RFC 3207 4.2: not after TLS
   return {std::move(r)};
 }
 
 Step ServerProtocol::mail(const Command& c) {
+  if (options_.max_messages_per_connection > 0 &&
+      static_cast<std::size_t>(session_.transactions) >= options_.max_messages_per_connection) {
+    state_ = SessionState::Closed;
+    return {reply(421, "4.7.0", options_.hostname + " Error: too many messages in this connection"), Next::Close};
+  }
   Transaction tx;
   tx.mail_from = c.null_path ? std::string() : c.address;
   tx.mail_params = c.params;
@@ -181,19 +204,70 @@ Step ServerProtocol::data() {
   return {smtp::make_reply(354, "", "End data with <CR><LF>.<CR><LF>"), Next::BeginData};
 }
 
+// RFC 3207 4: STARTTLS only with a TLS context, once, and outside a mail transaction.
+Step ServerProtocol::starttls(const Command& c) {
+  if (!options_.tls) return on_bad_line(reply(502, "5.5.1", "Error: command not implemented"));
+  if (session_.tls) return on_bad_line(reply(503, "5.5.1", "Error: TLS already active"));
+  return {reply(220, "2.0.0", "Ready to start TLS"), Next::StartTls};
+}
+
+// RFC 3030 2: BDAT <size> [LAST]. Its chunk follows the command line at once, so a refused BDAT
+// still has its chunk read (and dropped) before the refusal is sent.
+Step ServerProtocol::bdat(const Command& c) {
+  if (!options_.chunking) return on_bad_line(reply(502, "5.5.1", "Error: command not implemented"));
+  if (!(allowed_states(c.verb, state_) & bit(state_))) {
+    Step refused = on_bad_line(reply(503, "5.5.1", out_of_order_text(c.verb, state_)));
+    if (refused.next == Next::Close) return refused;
+    return refuse_chunk(c.chunk_size, std::move(refused.reply));
+  }
+  chunk_ = Chunk{c.chunk_size, c.last_chunk, std::nullopt};
+  chunk_bytes_ += c.chunk_size;
+  if (chunk_bytes_ > options_.max_message_size) chunk_too_large_ = true;
+  state_ = SessionState::Bdat;
+  return {smtp::Reply{}, Next::ReadChunk};
+}
+
+Step ServerProtocol::refuse_chunk(std::uint64_t size, Reply refusal) {
+  chunk_ = Chunk{size, false, std::move(refusal)};
+  return {smtp::Reply{}, Next::ReadChunk};
+}
+
+void ServerProtocol::on_chunk_data(std::string_view bytes) {
+  chunk_.remaining -= std::min<std::uint64_t>(chunk_.remaining, bytes.size());
+  received_bytes_ += bytes.size();
+  if (!chunk_.refusal && !chunk_too_large_ && !abandoned_) chunks_.append(bytes);
+}
+
+Step ServerProtocol::end_of_chunk() {
+  Chunk done = std::move(chunk_);
+  chunk_ = Chunk{};
+  if (done.refusal) return {std::move(*done.refusal)};
+  if (abandoned_) {  // the early reply already answered this chunk
+    reset_transaction();
+    return {};
+  }
+  if (chunk_too_large_) {
+    reset_transaction();
+    return {reply(552, "5.3.4", "Error: message size exceeds fixed limit")};
+  }
+  if (done.last) return {smtp::Reply{}, Next::EndOfData};
+  return {reply(250, "2.0.0", "Ok: " + std::to_string(chunks_.size()) + " octets received")};
+}
+
 bool ServerProtocol::on_data_line(std::string_view line, smtp::LineStatus ending) {
+  received_bytes_ += line.size() + 2;
   return receiver_->feed_line(line, ending);
 }
 
 std::optional<Reply> ServerProtocol::data_problem() const {
-  if (receiver_ && receiver_->too_large()) return reply(552, "5.3.4", "Error: message size exceeds fixed limit");
+  if (chunk_too_large_ || (receiver_ && receiver_->too_large())) return reply(552, "5.3.4", "Error: message size exceeds fixed limit");
   if (long_line_) return reply(500, "5.5.2", "Error: line too long");
   return std::nullopt;
 }
 
 Transaction ServerProtocol::take_transaction() {
   Transaction tx = std::move(tx_);
-  tx.data = receiver_ ? receiver_->take() : std::string();
+  tx.data = receiver_ ? receiver_->take() : std::move(chunks_);
   reset_transaction();
   ++session_.transactions;
   return tx;
@@ -202,6 +276,10 @@ Transaction ServerProtocol::take_transaction() {
 void ServerProtocol::reset_transaction() {
   tx_ = Transaction{};
   receiver_.reset();
+  chunks_.clear();
+  chunk_bytes_ = 0;
+  chunk_too_large_ = false;
+  abandoned_ = false;
   if (state_ != SessionState::WaitHelo && state_ != SessionState::Closed) state_ = SessionState::WaitMail;
 }
 

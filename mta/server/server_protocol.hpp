@@ -3,6 +3,7 @@
 // commands are allowed when (RFC 5321 4.1.4 ordering; 503 5.5.1 otherwise).
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,10 +19,13 @@
 namespace mxlab::server {
 
 // Seed 004's names for inbound session states.
-enum class SessionState { WaitHelo, WaitMail, WaitRcpt, Rcpt, Data, Closed };
-std::string_view to_string(SessionState s);  // "WAITHELO", "WAITMAIL", "WAITRCPT", "RCPT", "DATA", "CLOSED"
+// Bdat: between BDAT chunks of one transaction (RFC 3030); DATA is refused there.
+enum class SessionState { WaitHelo, WaitMail, WaitRcpt, Rcpt, Data, Closed, Bdat };
+std::string_view to_string(SessionState s);  // "WAITHELO", ..., "DATA", "CLOSED", "BDAT"
 
-enum class Next { Continue, BeginData, EndOfData, Close };
+// StartTls: send the reply, then handshake (RFC 3207 4.2: the session then starts over).
+// ReadChunk: read chunk_remaining() raw bytes into on_chunk_data(), then call end_of_chunk().
+enum class Next { Continue, BeginData, EndOfData, Close, StartTls, ReadChunk };
 
 struct Step {
   smtp::Reply reply;
@@ -46,6 +50,20 @@ class ServerProtocol {
   // message is not handed over (too large, too long line), else nullopt.
   std::optional<smtp::Reply> data_problem() const;
   void note_long_data_line() { long_line_ = true; }
+  // BDAT (RFC 3030): bytes of the current chunk still to read; every BDAT that parsed has its
+  // chunk read (and dropped when refused) so the payload is never taken for commands.
+  std::uint64_t chunk_remaining() const { return chunk_.remaining; }
+  void on_chunk_data(std::string_view bytes);
+  // After the whole chunk: 250 per chunk, Next::EndOfData after LAST, or the refusal.
+  Step end_of_chunk();
+  // A BDAT the policy refused: its chunk is still read, then `refusal` is the reply.
+  Step refuse_chunk(std::uint64_t size, smtp::Reply refusal);
+  // The policy answered mid-transfer (SessionPolicy::decide_data): keep framing the rest of the
+  // message but store none of it, and send nothing more for it.
+  void abandon_message() { abandoned_ = true; }
+  bool abandoned() const { return abandoned_; }
+  // Message bytes received so far in this transaction (DATA lines with CRLF, or BDAT payload).
+  std::size_t received_bytes() const { return received_bytes_; }
   // Hands over the completed transaction and returns to WaitMail.
   Transaction take_transaction();
   // Drops the transaction (RSET, or a refused message).
@@ -59,6 +77,8 @@ class ServerProtocol {
   Step mail(const smtp::Command& c);
   Step rcpt(const smtp::Command& c);
   Step data();
+  Step bdat(const smtp::Command& c);
+  Step starttls(const smtp::Command& c);
   smtp::Reply reply(int code, std::string_view enhanced, std::string_view text) const;
 
   const ServerOptions& options_;
@@ -67,7 +87,17 @@ class ServerProtocol {
   Transaction tx_;
   std::optional<smtp::DataReceiver> receiver_;
   bool long_line_ = false;
+  bool abandoned_ = false;
+  std::size_t received_bytes_ = 0;
   int bad_commands_ = 0;
+  struct Chunk {
+    std::uint64_t remaining = 0;
+    bool last = false;
+    std::optional<smtp::Reply> refusal;  // set when the chunk is read only to be dropped
+  } chunk_;
+  std::string chunks_;          // BDAT payload so far (raw: no dot-stuffing, RFC 3030 2)
+  std::uint64_t chunk_bytes_ = 0;
+  bool chunk_too_large_ = false;
 };
 
 }  // namespace mxlab::server

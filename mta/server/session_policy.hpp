@@ -3,6 +3,7 @@
 // disconnects, silence). The session engine is shared, so both speak the same protocol code.
 #pragma once
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -15,7 +16,8 @@ namespace mxlab::server {
 enum class Stage { Connect, Ehlo, Helo, Mail, Rcpt, Data, EndOfData, Rset, Noop, Quit, Vrfy, Starttls, Unknown };
 std::string_view to_string(Stage s);
 
-// What to do instead of the default reply at a stage.
+// What to do instead of the default reply at a stage. `reply` may span several lines
+// (smtp::make_reply splits text on '\n'); the engine sends it as a multiline reply.
 struct Action {
   enum class Kind {
     Proceed,             // default behaviour (delay still applies)
@@ -23,6 +25,7 @@ struct Action {
     Disconnect,          // close the connection without a reply
     ReplyThenDisconnect, // send `reply` (e.g. 421) then close
     NoAnswer,            // never answer; the client must time out
+    Reset,               // abort the connection with a TCP RST (SO_LINGER 0), no reply
   };
   Kind kind = Kind::Proceed;
   smtp::Reply reply;
@@ -41,6 +44,11 @@ class SessionPolicy {
  public:
   virtual ~SessionPolicy() = default;
   virtual Action decide(const StageContext& ctx) { return {}; }
+  // Asked while message content arrives (after each DATA line / BDAT chunk piece), with the bytes
+  // received so far in this transaction; ctx.stage is Data. Proceed goes on. Reply sends its reply
+  // at once, before the final dot or the end of the chunk (an early reply), and discards the rest
+  // of the message; ReplyThenDisconnect, Disconnect and Reset end the connection mid-transfer.
+  virtual Action decide_data(const StageContext& ctx, std::size_t bytes_received) { return {}; }
 };
 
 // Receives completed transactions. `done` may be called from any thread, exactly once, with

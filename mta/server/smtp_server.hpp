@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "mta/common/expected.hpp"
 #include "mta/server/session_policy.hpp"
+#include "mta/server/tls_context.hpp"
 #include "mta/trace/trace_sink.hpp"
 
 namespace boost::asio {
@@ -32,6 +34,19 @@ struct ServerOptions {
   bool enhanced_status_codes = true;
   bool smtputf8 = true;
   bool advertise_size = true;
+  bool chunking = false;                     // CHUNKING + BDAT (RFC 3030)
+  bool dsn = false;                          // advertise DSN (RFC 3461); parameters pass through
+  std::vector<std::string> auth_mechanisms;  // advertise "AUTH <mechs>" only; AUTH itself gets 502
+  // TLS: STARTTLS (RFC 3207) is advertised whenever `tls` is set; implicit_tls makes the listener
+  // handshake at connect instead (RFC 8314 3.3). Default: no TLS (mtad's behaviour).
+  std::shared_ptr<const TlsContext> tls;
+  bool implicit_tls = false;
+  std::chrono::milliseconds handshake_timeout{30000};  // TLS handshake and close_notify deadline
+  TlsFault tls_fault = TlsFault::None;                 // fakemx only
+  // Connection-level limits and shaping (fakemx models slow or strict receivers with these).
+  std::size_t max_messages_per_connection = 0;  // then MAIL gets 421 4.7.0 and the session ends; 0 = no limit
+  std::size_t read_bytes_per_second = 0;        // throttle what the session reads; 0 = unlimited
+  std::size_t write_bytes_per_second = 0;       // throttle what the session writes; 0 = unlimited
 };
 
 class SmtpServer {

@@ -1,6 +1,7 @@
 // One SMTP mail transaction as the server received it (RFC 5321 3.3), kept apart from the
 // session so RSET or a completed message drops exactly this object.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,11 @@ struct SessionInfo {
   std::string helo;  // EHLO/HELO argument
   bool esmtp = false;
   int transactions = 0;  // completed so far in this session
+  // TLS, once a STARTTLS or implicit-TLS handshake has completed (RFC 3207 4.2 resets the rest).
+  bool tls = false;
+  std::string tls_version;       // "TLSv1.3"
+  std::string tls_cipher;        // "TLS_AES_256_GCM_SHA384"
+  std::string tls_peer_subject;  // client certificate subject (one line), empty when none was sent
 };
 
 }  // namespace mxlab::server

@@ -1,19 +1,27 @@
-// fakemx: fake MX and DNS servers for testing senders. `fakemx run FILE` runs a scenario
-// (exit 0 when every expectation holds, 1 with a readable diff when not, 2 for a bad file).
+// fakemx: fake MX and DNS servers for testing senders.
+//   fakemx run FILE [--record OUT]   runs a scenario: exit 0 when every expectation holds, 1 with a
+//                                    readable diff when not, 2 for a bad file.
+//   fakemx serve FILE [--control ADDR:PORT] [--record OUT]
+//                                    serves the scenario's DNS and hosts (no MTA, no messages) with
+//                                    the HTTP control API until SIGINT/SIGTERM, then writes OUT.
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <unistd.h>
 
+#include "sim/fake_mx/control_api.hpp"
 #include "sim/fake_mx/scenario_runner.hpp"
 
 namespace {
 
-int run(const std::string& file, std::string workdir, bool keep) {
-  auto scenario = mxlab::fakemx::load_scenario_file(file);
+using namespace mxlab::fakemx;
+
+int run(const std::string& file, std::string workdir, bool keep, const std::string& record) {
+  auto scenario = load_scenario_file(file);
   if (!scenario) {
     std::fprintf(stderr, "fakemx: %s\n", scenario.error().str().c_str());
     return 2;
@@ -23,13 +31,68 @@ int run(const std::string& file, std::string workdir, bool keep) {
     workdir = (std::filesystem::temp_directory_path() / ("fakemx-" + std::to_string(::getpid()))).string();
   }
   std::printf("scenario %s: %s\n", scenario->name.c_str(), scenario->description.c_str());
-  auto report = mxlab::fakemx::run_scenario(*scenario, workdir, [](const std::string& line) {
+  auto report = run_scenario(*scenario, workdir, [](const std::string& line) {
     std::printf("  listening: %s\n", line.c_str());
     std::fflush(stdout);
-  });
+  }, record);
   std::printf("%s", report.text().c_str());
   if (temporary && !keep) std::filesystem::remove_all(workdir);
   return report.passed ? 0 : 1;
+}
+
+int serve(const std::string& file, const std::string& control, const std::string& record) {
+  auto scenario = load_scenario_file(file, ScenarioUse::Serve);
+  if (!scenario) {
+    std::fprintf(stderr, "fakemx: %s\n", scenario.error().str().c_str());
+    return 2;
+  }
+  // Block the stop signals before any thread starts, so only sigwait() below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  FakeDns dns(dns_options(*scenario));
+  if (auto st = dns.start(); !st) {
+    std::fprintf(stderr, "fakemx: fake DNS: %s\n", st.error.c_str());
+    return 1;
+  }
+  auto hosts = start_hosts(*scenario);
+  if (!hosts) {
+    std::fprintf(stderr, "fakemx: %s\n", hosts.error().c_str());
+    return 1;
+  }
+  ControlTargets targets{{}, &dns};
+  for (auto& h : *hosts) targets.hosts.push_back(h.get());
+  ControlApi api(targets);
+  auto colon = control.rfind(':');
+  std::string address = control.substr(0, colon);
+  auto port = static_cast<std::uint16_t>(colon == std::string::npos ? 0 : std::stoi(control.substr(colon + 1)));
+  if (auto st = api.start(address, port); !st) {
+    std::fprintf(stderr, "fakemx: %s\n", st.error.c_str());
+    return 1;
+  }
+  std::printf("dns %s\n", dns.nameserver().c_str());
+  for (const auto& h : *hosts)
+    std::printf("mx %s %s:%u%s\n", h->config().name.c_str(), h->config().address.c_str(), h->port(),
+                h->config().refuse ? " (refusing)" : "");
+  std::printf("control http://%s:%u/api/fakemx/v1/\n", address.c_str(), api.port());
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  api.stop();
+  for (auto& h : *hosts) h->stop();
+  dns.stop();
+  if (!record.empty()) {
+    std::ofstream out(record, std::ios::binary | std::ios::trunc);
+    out << recording_json(*hosts) << "\n";
+    if (!out) {
+      std::fprintf(stderr, "fakemx: cannot write %s\n", record.c_str());
+      return 1;
+    }
+  }
+  return 0;
 }
 
 }  // namespace
@@ -38,15 +101,22 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"fakemx: scriptable fake MX and DNS servers"};
   app.require_subcommand(1);
-  auto* run_cmd = app.add_subcommand("run", "run a scenario file and check its expectations");
-  std::string file, workdir;
+  std::string file, workdir, record, control = "127.0.0.1:0";
   bool keep = false;
+  auto* run_cmd = app.add_subcommand("run", "run a scenario file and check its expectations");
   run_cmd->add_option("file", file, "scenario YAML file")->required()->check(CLI::ExistingFile);
   run_cmd->add_option("--workdir", workdir, "directory for the spool (default: a temporary one)");
   run_cmd->add_flag("--keep", keep, "keep the temporary directory");
+  run_cmd->add_option("--record", record, "write every session and transaction as JSON to this file");
+  auto* serve_cmd = app.add_subcommand("serve", "serve a scenario's DNS and MX hosts until SIGINT/SIGTERM");
+  serve_cmd->add_option("file", file, "scenario YAML file (messages and expect are ignored)")
+      ->required()->check(CLI::ExistingFile);
+  serve_cmd->add_option("--control", control, "address:port of the HTTP control API (default 127.0.0.1:0)");
+  serve_cmd->add_option("--record", record, "write every session and transaction as JSON on exit");
   CLI11_PARSE(app, argc, argv);
   // Diagnostics go to stderr; stdout carries the machine-readable lines (ports, reports).
   spdlog::set_default_logger(spdlog::stderr_color_mt("fakemx"));
-  if (*run_cmd) return run(file, workdir, keep);
+  if (*run_cmd) return run(file, workdir, keep, record);
+  if (*serve_cmd) return serve(file, control, record);
   return 2;
 }

@@ -1,6 +1,6 @@
-// A fake MX host: a real SMTP server on its own 127.0.0.N address that records every
-// transaction (envelope, data, transcript) and reacts according to its rules. Runs on its own
-// thread; every public method is thread-safe.
+// A fake MX host: a real SMTP server on its own 127.0.0.N address that records every session
+// and transaction (envelope, data, transcript) and reacts according to its rules and options.
+// Runs on its own thread; every public method is thread-safe.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -12,6 +12,8 @@
 #include "mta/common/expected.hpp"
 #include "mta/server/smtp_server.hpp"
 #include "sim/fake_mx/behaviour.hpp"
+#include "sim/fake_mx/recorder.hpp"
+#include "sim/fake_mx/tls/tls_config.hpp"
 
 namespace mxlab::fakemx {
 
@@ -21,16 +23,10 @@ struct MxHostConfig {
   std::uint16_t port = 0;             // 0 = ephemeral
   std::vector<Rule> rules;
   server::ServerOptions server;       // capabilities and limits
-};
-
-struct RecordedTransaction {
-  std::string host;  // MxHostConfig::name
-  std::string client_address;
-  std::string helo;
-  std::string mail_from;
-  std::vector<std::string> rcpt_to;  // accepted recipients only
-  std::string data;
-  TimePoint received{};
+  TlsConfig tls;                      // certificate, STARTTLS/implicit, TLS faults (default: none)
+  BehaviourOptions behaviour;         // seed, address conventions, tarpit, greylisting
+  bool refuse = false;                // configured but not listening: the port is bound, connects are refused
+  std::string record_path;            // write the recording as JSON here on stop(); empty = don't
 };
 
 class MxHost {
@@ -42,10 +38,18 @@ class MxHost {
   const MxHostConfig& config() const;
   std::uint16_t port() const;
   std::vector<RecordedTransaction> transactions() const;
+  std::vector<RecordedSession> sessions() const;
   // Blocks until at least n transactions are recorded or the timeout passes; returns the count.
   std::size_t wait_for_transactions(std::size_t n, std::chrono::milliseconds timeout) const;
+  // Blocks until at least n sessions have closed or the timeout passes; returns the count.
+  std::size_t wait_for_sessions(std::size_t n, std::chrono::milliseconds timeout) const;
   RulePolicy& policy();
+  Recorder& recorder();
   std::uint64_t connections() const;  // sessions accepted so far
+  // Forgets recordings, greylist triplets, rule match counts and reseeds the RNG.
+  void reset();
+  std::string recording_json() const;
+  Status write_recording(const std::string& path) const;
 
  private:
   struct Impl;

@@ -8,8 +8,13 @@
 #include <vector>
 
 #include "mta/config/mta_config.hpp"
+#include "mta/server/smtp_server.hpp"
 #include "sim/fake_mx/behaviour.hpp"
 #include "sim/fake_mx/dns/dns_responder.hpp"
+
+namespace mxlab::config::yaml {
+class Reader;
+}
 
 namespace mxlab::fakemx {
 
@@ -17,6 +22,10 @@ struct ScenarioHost {
   std::string name;     // MX host name, as in the zone
   std::string address;  // 127.0.0.N
   std::vector<Rule> rules;
+  server::ServerOptions server;  // capabilities and connection limits
+  BehaviourOptions behaviour;    // seed, conventions, tarpit, greylisting
+  bool refuse = false;           // bound but not listening
+  std::string record;            // JSON recording written here when the host stops
 };
 
 struct ScenarioMessage {
@@ -41,6 +50,8 @@ struct Scenario {
   std::string name;
   std::string description;
   std::vector<DnsRecord> dns;
+  std::vector<std::pair<std::string, DnsFaultSpec>> dns_faults;
+  DnsServerOptions dns_options;
   std::vector<ScenarioHost> hosts;
   config::MtaConfig mta;
   std::vector<ScenarioMessage> messages;
@@ -48,7 +59,17 @@ struct Scenario {
   std::chrono::milliseconds timeout{10000};
 };
 
-Expected<Scenario, config::ConfigError> load_scenario_file(const std::string& path);
-Expected<Scenario, config::ConfigError> load_scenario_text(const std::string& text, const std::string& name);
+// `run`: messages and expect are required (fakemx run); `serve`: DNS and hosts only.
+enum class ScenarioUse { Run, Serve };
+Expected<Scenario, config::ConfigError> load_scenario_file(const std::string& path, ScenarioUse use = ScenarioUse::Run);
+Expected<Scenario, config::ConfigError> load_scenario_text(const std::string& text, const std::string& name,
+                                                           ScenarioUse use = ScenarioUse::Run);
+
+namespace config_yaml {
+// Reads one rule mapping (the schema in docs/SCENARIOS.md); shared with the control API.
+void read_rule(config::yaml::Reader& r, std::vector<Rule>& rules);
+}  // namespace config_yaml
+// Parses a YAML (or JSON) list of rules, as the control API receives them.
+Expected<std::vector<Rule>, config::ConfigError> load_rules_text(const std::string& text, const std::string& name);
 
 }  // namespace mxlab::fakemx

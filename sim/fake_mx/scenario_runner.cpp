@@ -3,6 +3,7 @@
 
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 
@@ -83,6 +84,8 @@ std::string check(const RecipientExpectation& e, const std::vector<log::LogRecor
 
 // Starts every host on one shared port (the MTA's single delivery port); retries with a new
 // port when another process holds it on one of the addresses.
+}  // namespace
+
 Expected<std::vector<std::unique_ptr<MxHost>>> start_hosts(const Scenario& s) {
   std::string last_error = "no attempt";
   for (int attempt = 0; attempt < 5; ++attempt) {
@@ -95,6 +98,10 @@ Expected<std::vector<std::unique_ptr<MxHost>>> start_hosts(const Scenario& s) {
       c.address = h.address;
       c.port = port;
       c.rules = h.rules;
+      c.server = h.server;
+      c.behaviour = h.behaviour;
+      c.refuse = h.refuse;
+      c.record_path = h.record;
       auto host = std::make_unique<MxHost>(c);
       st = host->start();
       if (!st) break;
@@ -107,7 +114,18 @@ Expected<std::vector<std::unique_ptr<MxHost>>> start_hosts(const Scenario& s) {
   return unexpected("cannot start MX hosts: " + last_error);
 }
 
-}  // namespace
+FakeDnsOptions dns_options(const Scenario& s) {
+  FakeDnsOptions o{"127.0.0.1", 0, s.dns};
+  o.faults = s.dns_faults;
+  o.server = s.dns_options;
+  return o;
+}
+
+std::string recording_json(const std::vector<std::unique_ptr<MxHost>>& hosts) {
+  std::string out = "{\"hosts\":[";
+  for (std::size_t i = 0; i < hosts.size(); ++i) out += (i ? "," : "") + hosts[i]->recording_json();
+  return out + "]}";
+}
 
 std::string ScenarioReport::text() const {
   std::string out = passed ? "PASS\n" : "FAIL\n";
@@ -118,10 +136,10 @@ std::string ScenarioReport::text() const {
 }
 
 ScenarioReport run_scenario(const Scenario& s, const std::string& workdir,
-                            const std::function<void(const std::string&)>& say) {
+                            const std::function<void(const std::string&)>& say, const std::string& record_path) {
   ScenarioReport report;
   auto tell = [&](const std::string& line) { if (say) say(line); };
-  FakeDns dns({"127.0.0.1", 0, s.dns});
+  FakeDns dns(dns_options(s));
   if (auto st = dns.start(); !st) return {false, {"fake DNS: " + st.error}, {}};
   auto hosts = start_hosts(s);
   if (!hosts) return {false, {hosts.error()}, {}};
@@ -170,6 +188,11 @@ ScenarioReport run_scenario(const Scenario& s, const std::string& workdir,
     for (const auto& r : records) report.events.push_back(rcpt + ": " + describe(r));
   mta.stop();
   for (auto& h : *hosts) h->stop();
+  if (!record_path.empty()) {
+    std::ofstream out(record_path, std::ios::binary | std::ios::trunc);
+    out << recording_json(*hosts) << "\n";
+    if (!out) report.problems.push_back("cannot write the recording to " + record_path);
+  }
   dns.stop();
   report.passed = report.problems.empty();
   return report;

@@ -216,6 +216,7 @@ class ActionKind:
     Disconnect: ActionKind
     ReplyThenDisconnect: ActionKind
     NoAnswer: ActionKind
+    Reset: ActionKind
     @property
     def name(self) -> str: ...
 
@@ -226,14 +227,39 @@ class Rule:
     kind: ActionKind
     code: int
     enhanced: str
-    text: str
+    text: str  # "\n" separates the lines of a multiline reply
     delay: timedelta
     match: str
     times: int
-    def __init__(self, stage: StageLike = ..., kind: ActionKind = ..., code: int = 0, enhanced: str = "",
-                 text: str = "", delay: timedelta = ..., match: str = "", times: int = 0) -> None: ...
+    sender: str  # "" any, "a@b.test" exact, "@b.test" domain, "/regex/"
+    recipient: str
+    skip: int
+    session: int
+    probability: float
+    after_bytes: Optional[int]
+    def __init__(self, stage: StageLike = ..., kind: ActionKind | str = ..., code: int = 0, enhanced: str = "",
+                 text: str = "", delay: timedelta = ..., match: str = "", times: int = 0, sender: str = "",
+                 recipient: str = "", skip: int = 0, session: int = 0, probability: float = 1.0,
+                 after_bytes: Optional[int] = None) -> None: ...
     @staticmethod
-    def reply(stage: StageLike, reply: str, times: int = 0, match: str = "") -> Rule: ...
+    def reply(stage: StageLike, reply: str | Sequence[str], times: int = 0, match: str = "", sender: str = "",
+              recipient: str = "", skip: int = 0, session: int = 0, probability: float = 1.0,
+              kind: ActionKind | str | None = None) -> Rule: ...
+
+class GreylistOptions:
+    enabled: bool
+    delay: timedelta
+    attempts: int
+    reply: str
+    def __init__(self, enabled: bool = True, delay: timedelta = ..., attempts: int = 1, reply: str = ...) -> None: ...
+
+class BehaviourOptions:
+    seed: int
+    address_conventions: bool
+    tarpit: bool
+    greylist: GreylistOptions
+    def __init__(self, seed: int = 1, address_conventions: bool = True, tarpit: bool = False,
+                 greylist: Optional[GreylistOptions] = None) -> None: ...
 
 class ServerOptions:
     hostname: str
@@ -248,6 +274,12 @@ class ServerOptions:
     enhanced_status_codes: bool
     smtputf8: bool
     advertise_size: bool
+    chunking: bool
+    dsn: bool
+    auth_mechanisms: list[str]
+    max_messages_per_connection: int
+    read_bytes_per_second: int
+    write_bytes_per_second: int
     def __init__(self) -> None: ...
 
 class MxHostConfig:
@@ -256,17 +288,48 @@ class MxHostConfig:
     port: int
     rules: list[Rule]
     server: ServerOptions
+    behaviour: BehaviourOptions
+    refuse: bool
+    record_path: str
     def __init__(self, name: str = "mx", address: str = "127.0.0.2", port: int = 0,
-                 rules: Sequence[Rule] = (), server: Optional[ServerOptions] = None) -> None: ...
+                 rules: Sequence[Rule] = (), server: Optional[ServerOptions] = None,
+                 behaviour: Optional[BehaviourOptions] = None, refuse: bool = False,
+                 record_path: str = "") -> None: ...
+
+class TranscriptLine:
+    at: datetime
+    direction: str  # "C" client, "S" server, "*" event
+    text: str
+
+class RecordedSession:
+    id: str
+    host: str
+    peer: str
+    local: str
+    helo: str
+    tls: bool
+    tls_version: str
+    tls_cipher: str
+    started: datetime
+    ended: datetime
+    closed: bool
+    transactions: int
+    transcript: list[TranscriptLine]
+    def lines(self, direction: str = "") -> list[str]: ...
 
 class RecordedTransaction:
     host: str
+    session_id: str
     client_address: str
     helo: str
     mail_from: str
     rcpt_to: list[str]
     data: bytes
     received: datetime
+    tls: bool
+    tls_version: str
+    tls_cipher: str
+    reply: str
 
 class MxHost:
     def __init__(self, config: MxHostConfig) -> None: ...
@@ -282,13 +345,29 @@ class MxHost:
     def port(self) -> int: ...
     @property
     def connections(self) -> int: ...
+    behaviour: BehaviourOptions
     def transactions(self) -> list[RecordedTransaction]: ...
     def wait_for_transactions(self, count: int = 1, timeout: float = 10.0) -> list[RecordedTransaction]: ...
+    def sessions(self) -> list[RecordedSession]: ...
+    def wait_for_sessions(self, count: int = 1, timeout: float = 10.0) -> list[RecordedSession]: ...
+    def recording_json(self) -> str: ...
+    def write_recording(self, path: str) -> None: ...
+    def reset(self) -> None: ...
+    def reset_greylist(self) -> None: ...
+    def rules(self) -> list[Rule]: ...
     def set_rules(self, rules: Sequence[Rule]) -> None: ...
+    def set_rules_yaml(self, text: str) -> None: ...
     def add_rule(self, rule: Rule) -> None: ...
     def clear_rules(self) -> None: ...
     def __enter__(self) -> MxHost: ...
     def __exit__(self, *exc: object) -> None: ...
+
+class ControlApi:
+    def __init__(self, hosts: Sequence[MxHost], dns: Optional[FakeDns] = None) -> None: ...
+    def start(self, address: str = "127.0.0.1", port: int = 0) -> None: ...
+    def stop(self) -> None: ...
+    @property
+    def port(self) -> int: ...
 
 # ---- SMTP submission -----------------------------------------------------------------------
 class SendResult:
@@ -328,7 +407,9 @@ class DnsQueryLogEntry:
 DnsRecordLike = DnsRecord | tuple[str, str, str] | tuple[str, str, str, int]
 
 class FakeDns:
-    def __init__(self, records: Sequence[DnsRecordLike] = (), address: str = "127.0.0.1", port: int = 0) -> None: ...
+    def __init__(self, records: Sequence[DnsRecordLike] = (), address: str = "127.0.0.1", port: int = 0,
+                 authenticated_data: bool = False, truncate_above: int = 0) -> None: ...
+    def set_options(self, authenticated_data: bool = False, truncate_above: int = 0) -> None: ...
     def start(self) -> None: ...
     def stop(self) -> None: ...
     @property
@@ -342,7 +423,7 @@ class FakeDns:
     @overload
     def add_record(self, name: str, type: str, data: str, ttl: int = 300) -> None: ...
     def remove_records(self, name: str) -> None: ...
-    def set_fault(self, name: str, fault: DnsFault | str) -> None: ...
+    def set_fault(self, name: str, fault: DnsFault | str, times: int = 0, delay: timedelta = ...) -> None: ...
     def clear(self) -> None: ...
     def query_count(self, protocol: DnsProtocol = ...) -> int: ...
     def query_log(self) -> list[DnsQueryLogEntry]: ...

@@ -36,6 +36,7 @@ class Topology:
         self._next_octet = first_mx_octet
         self._records: list[tuple[str, str, str]] = []  # (name, type, value) for the zone
         self._closed = False
+        self.control: Any = None  # _core.ControlApi once started
 
     # ---- DNS ---------------------------------------------------------------------------------
     def add_record(self, name: str, rtype: str, value: str) -> None:
@@ -62,14 +63,18 @@ class Topology:
 
     # ---- MX hosts ----------------------------------------------------------------------------
     def add_mx(self, name: str, address: str | None = None, rules: Iterable["_core.Rule"] = (),
-               server: "_core.ServerOptions | None" = None, a_record: bool = True) -> "_core.MxHost":
+               server: "_core.ServerOptions | None" = None, a_record: bool = True, *,
+               behaviour: "_core.BehaviourOptions | None" = None, refuse: bool = False,
+               record_path: str = "") -> "_core.MxHost":
         """Starts a fake MX named ``name`` on the next 127.0.0.N (or ``address``) at the shared
-        port, and by default publishes its A record."""
+        port, and by default publishes its A record. ``behaviour`` sets the seed, address
+        conventions, tarpit and greylisting; ``refuse`` binds the port without listening."""
         if address is None:
             address = f"127.0.0.{self._next_octet}"
             self._next_octet += 1
         config = _core.MxHostConfig(name=name, address=address, port=self.mx_port, rules=list(rules),
-                                    server=server)
+                                    server=server, behaviour=behaviour, refuse=refuse,
+                                    record_path=record_path)
         host = _core.MxHost(config)
         host.start()
         self.hosts[name] = host
@@ -80,6 +85,20 @@ class Topology:
 
     def mx(self, name: str) -> "_core.MxHost":
         return self.hosts[name]
+
+    def start_control_api(self, address: str = LOCALHOST, port: int = 0) -> "_core.ControlApi":
+        """Serves the HTTP control API (/api/fakemx/v1/...) over this topology's hosts and DNS."""
+        if self.control is None:
+            self.control = _core.ControlApi(list(self.hosts.values()), self.start_dns())
+            self.control.start(address, port)
+        return self.control
+
+    def reset(self) -> None:
+        """Forgets every host's recordings, greylist triplets and rule counts, and the DNS query log."""
+        for host in self.hosts.values():
+            host.reset()
+        if self.dns is not None:
+            self.dns.clear_query_log()
 
     # ---- MTAs --------------------------------------------------------------------------------
     def mta_settings(self, overrides: Mapping[str, Any] | None = None, *, name: str | None = None) -> dict:
@@ -155,7 +174,8 @@ class Topology:
             return
         self._closed = True
         first_error: BaseException | None = None
-        stoppers = [m.stop for m in reversed(self.mtas)] + [h.stop for h in self.hosts.values()]
+        stoppers = [self.control.stop] if self.control is not None else []
+        stoppers += [m.stop for m in reversed(self.mtas)] + [h.stop for h in self.hosts.values()]
         if self.dns is not None:
             stoppers.append(self.dns.stop)
         for stop in stoppers:

@@ -4,6 +4,8 @@
 #include "sim/fake_mx/dns/dns_responder.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
 
 namespace mxlab::fakemx {
 namespace {
@@ -28,7 +30,84 @@ dns::ResourceRecord synthesized_soa(std::string_view key) {
   return {apex.empty() ? "." : apex, RrType::SOA, dns::kClassIn, DnsResponder::kNegativeTtl, soa};
 }
 
+std::optional<std::vector<std::uint8_t>> hex_octets(std::string_view hex) {
+  std::vector<std::uint8_t> out;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string digits;
+  for (char c : hex)
+    if (c != ' ') digits += c;
+  if (digits.empty() || digits.size() % 2) return std::nullopt;
+  for (std::size_t i = 0; i < digits.size(); i += 2) {
+    int hi = nibble(digits[i]), lo = nibble(digits[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<std::uint8_t>(hi << 4 | lo));
+  }
+  return out;
+}
+
+// A domain name as uncompressed wire labels (RFC 1035 3.1).
+std::optional<std::string> wire_name(std::string_view name) {
+  std::string out;
+  std::string n = dns::normalize_name(name);
+  if (n == ".") n.clear();
+  std::size_t start = 0;
+  while (start < n.size()) {
+    auto dot = n.find('.', start);
+    if (dot == std::string::npos) dot = n.size();
+    const std::size_t len = dot - start;
+    if (len == 0 || len > 63) return std::nullopt;
+    out += static_cast<char>(len);
+    out += n.substr(start, len);
+    start = dot + 1;
+  }
+  out += '\0';
+  return out.size() <= 255 ? std::optional(out) : std::nullopt;
+}
+
+constexpr auto kPtr = static_cast<RrType>(12);
+constexpr auto kTlsa = static_cast<RrType>(52);
+
 }  // namespace
+
+std::string type_name(RrType type) {
+  if (type == kPtr) return "PTR";
+  if (type == kTlsa) return "TLSA";
+  return dns::to_string(type);
+}
+
+Expected<dns::ResourceRecord> make_zone_record(const DnsRecord& record) {
+  const std::string type = [&] {
+    std::string t;
+    for (char c : record.type) t += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return t;
+  }();
+  if (type == "PTR") {
+    auto name = wire_name(record.data);
+    if (!name) return unexpected("PTR data must be a domain name");
+    return dns::ResourceRecord{record.name, kPtr, dns::kClassIn, record.ttl, dns::RawData{*name}};
+  }
+  if (type == "TLSA") {
+    // "usage selector matching-type certificate-association-data(hex)"
+    unsigned usage = 0, selector = 0, mtype = 0;
+    char hex[4097] = {};
+    if (std::sscanf(record.data.c_str(), "%u %u %u %4096s", &usage, &selector, &mtype, hex) != 4 || usage > 255 ||
+        selector > 255 || mtype > 255)
+      return unexpected("TLSA data is \"usage selector matching-type hex\", e.g. \"3 1 1 ab12...\"");
+    auto octets = hex_octets(hex);
+    if (!octets) return unexpected("TLSA certificate association data must be hex");
+    std::string raw{static_cast<char>(usage), static_cast<char>(selector), static_cast<char>(mtype)};
+    raw.append(octets->begin(), octets->end());
+    return dns::ResourceRecord{record.name, kTlsa, dns::kClassIn, record.ttl, dns::RawData{raw}};
+  }
+  const auto t = dns::parse_rr_type(type);
+  if (!t || *t == RrType::OPT || *t == RrType::ANY) return unexpected("unknown record type \"" + record.type + "\"");
+  return dns::make_record(record.name, *t, record.ttl, record.data);
+}
 
 std::string_view to_string(DnsFault f) {
   switch (f) {
@@ -53,10 +132,7 @@ std::string_view to_string(DnsProtocol p) { return p == DnsProtocol::Udp ? "udp"
 
 Status DnsResponder::add_record(const DnsRecord& record) {
   const std::string where = "record \"" + record.name + " " + record.type + " " + record.data + "\": ";
-  const auto type = dns::parse_rr_type(record.type);
-  if (!type || *type == RrType::OPT || *type == RrType::ANY)
-    return Status::failure(where + "unsupported type \"" + record.type + "\"");
-  auto rr = dns::make_record(record.name, *type, record.ttl, record.data);
+  auto rr = make_zone_record(record);
   if (!rr) return Status::failure(where + rr.error());
   std::lock_guard lock(mu_);
   records_.push_back({dns::normalize_name(record.name), std::move(*rr)});
@@ -69,14 +145,26 @@ void DnsResponder::remove_records(std::string_view name) {
   std::erase_if(records_, [&](const Entry& e) { return e.key == key; });
 }
 
-void DnsResponder::set_fault(std::string_view name, DnsFault fault) {
+void DnsResponder::set_fault(std::string_view name, DnsFault fault) { set_fault(name, DnsFaultSpec{fault}); }
+
+void DnsResponder::set_fault(std::string_view name, const DnsFaultSpec& spec) {
   std::string key = dns::normalize_name(name);
   std::lock_guard lock(mu_);
-  if (fault == DnsFault::None) {
+  if (spec.fault == DnsFault::None && spec.delay.count() == 0) {
     faults_.erase(key);
   } else {
-    faults_[std::move(key)] = fault;
+    faults_[std::move(key)] = FaultState{spec, 0};
   }
+}
+
+void DnsResponder::set_options(const DnsServerOptions& options) {
+  std::lock_guard lock(mu_);
+  options_ = options;
+}
+
+DnsServerOptions DnsResponder::options() const {
+  std::lock_guard lock(mu_);
+  return options_;
 }
 
 void DnsResponder::clear() {
@@ -86,7 +174,8 @@ void DnsResponder::clear() {
 }
 
 std::optional<std::vector<std::uint8_t>> DnsResponder::respond(std::span<const std::uint8_t> query,
-                                                               DnsProtocol protocol) {
+                                                               DnsProtocol protocol,
+                                                               std::chrono::milliseconds* delay) {
   std::lock_guard lock(mu_);
   ++(protocol == DnsProtocol::Udp ? udp_queries_ : tcp_queries_);
   auto parsed = dns::parse_message(query);
@@ -99,15 +188,24 @@ std::optional<std::vector<std::uint8_t>> DnsResponder::respond(std::span<const s
   }
   const Message& q = *parsed;
   if (q.header.qr) return std::nullopt;
-  const std::size_t limit = protocol == DnsProtocol::Udp ? dns::udp_response_limit(q) : dns::kMaxTcpPayload;
+  std::size_t limit = protocol == DnsProtocol::Udp ? dns::udp_response_limit(q) : dns::kMaxTcpPayload;
+  if (protocol == DnsProtocol::Udp && options_.truncate_above > 0) limit = std::min(limit, options_.truncate_above);
   if (q.header.opcode != 0) return encode(dns::make_response(q, Rcode::NotImp), limit);
   if (q.questions.size() != 1) return encode(dns::make_response(q, Rcode::FormErr), limit);
   const auto& question = q.questions.front();
-  log_.push_back({question.name, dns::to_string(question.type), protocol});
+  log_.push_back({question.name, type_name(question.type), protocol});
 
   const std::string key = dns::normalize_name(question.name);
   const auto fault = faults_.find(key);
-  const DnsFault f = fault == faults_.end() ? DnsFault::None : fault->second;
+  DnsFault f = DnsFault::None;
+  if (fault != faults_.end()) {
+    FaultState& st = fault->second;
+    if (delay) *delay = st.spec.delay;
+    if (st.spec.times == 0 || st.used < st.spec.times) {
+      f = st.spec.fault;
+      if (f != DnsFault::None) ++st.used;
+    }
+  }
   Message r = dns::make_response(q, Rcode::NoError);
   switch (f) {
     case DnsFault::Timeout: return std::nullopt;
@@ -126,7 +224,11 @@ std::optional<std::vector<std::uint8_t>> DnsResponder::respond(std::span<const s
       [[fallthrough]];
     case DnsFault::None: r = answer(q); break;
   }
-  return encode(r, limit);
+  auto wire = encode(r, limit);
+  // RFC 4035 3.2.3 / RFC 6840 5.8: AD says the answer was validated; the codec has no AD field,
+  // so set bit 0x20 of the flags' second octet here.
+  if (options_.authenticated_data && r.header.rcode == Rcode::NoError && wire.size() > 3) wire[3] |= 0x20;
+  return wire;
 }
 
 Message DnsResponder::answer(const Message& q) const {

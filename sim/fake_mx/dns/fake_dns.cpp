@@ -44,8 +44,13 @@ asio::awaitable<void> serve_tcp_connection(DnsResponder& responder, tcp::socket 
     auto read_message = asio::async_read(socket, asio::buffer(message), kUseTuple);
     ok = co_await within(timer, read_message);
     if (!ok) co_return;
-    auto reply = responder.respond(message, DnsProtocol::Tcp);
+    std::chrono::milliseconds delay{0};
+    auto reply = responder.respond(message, DnsProtocol::Tcp, &delay);
     if (!reply) continue;  // Timeout fault: keep the connection, never answer
+    if (delay.count() > 0) {
+      asio::steady_timer hold(socket.get_executor(), delay);
+      co_await hold.async_wait(kUseTuple);
+    }
     prefix = {static_cast<std::uint8_t>(reply->size() >> 8), static_cast<std::uint8_t>(reply->size())};
     const std::array<asio::const_buffer, 2> out{asio::buffer(prefix), asio::buffer(*reply)};
     auto write_reply = asio::async_write(socket, out, kUseTuple);
@@ -63,6 +68,14 @@ asio::awaitable<void> serve_tcp(DnsResponder& responder, tcp::acceptor& acceptor
   }
 }
 
+// A delayed UDP answer goes out from its own coroutine so other queries are not held up.
+asio::awaitable<void> send_later(udp::socket& socket, std::vector<std::uint8_t> reply, udp::endpoint peer,
+                                 std::chrono::milliseconds delay) {
+  asio::steady_timer hold(socket.get_executor(), delay);
+  co_await hold.async_wait(kUseTuple);
+  if (socket.is_open()) co_await socket.async_send_to(asio::buffer(reply), peer, kUseTuple);
+}
+
 asio::awaitable<void> serve_udp(DnsResponder& responder, udp::socket& socket) {
   std::vector<std::uint8_t> buffer(65535);
   udp::endpoint peer;
@@ -70,8 +83,13 @@ asio::awaitable<void> serve_udp(DnsResponder& responder, udp::socket& socket) {
     auto [ec, n] = co_await socket.async_receive_from(asio::buffer(buffer), peer, kUseTuple);
     if (ec == asio::error::operation_aborted || !socket.is_open()) co_return;
     if (ec) continue;  // e.g. ICMP port unreachable from an earlier reply
-    auto reply = responder.respond(std::span(buffer.data(), n), DnsProtocol::Udp);
-    if (reply) co_await socket.async_send_to(asio::buffer(*reply), peer, kUseTuple);
+    std::chrono::milliseconds delay{0};
+    auto reply = responder.respond(std::span(buffer.data(), n), DnsProtocol::Udp, &delay);
+    if (reply && delay.count() > 0) {
+      asio::co_spawn(socket.get_executor(), send_later(socket, std::move(*reply), peer, delay), asio::detached);
+    } else if (reply) {
+      co_await socket.async_send_to(asio::buffer(*reply), peer, kUseTuple);
+    }
   }
 }
 
@@ -125,6 +143,9 @@ FakeDns::~FakeDns() { stop(); }
 
 Status FakeDns::start() {
   if (impl_) return Status::failure("fake DNS already started");
+  responder_.set_options(options_.server);
+  for (const auto& [name, spec] : options_.faults) responder_.set_fault(name, spec);
+  options_.faults.clear();
   if (!options_.records.empty()) {
     for (const auto& r : options_.records)
       if (Status s = responder_.add_record(r); !s) return s;
@@ -162,6 +183,8 @@ std::string FakeDns::nameserver() const {
 Status FakeDns::add_record(const DnsRecord& record) { return responder_.add_record(record); }
 void FakeDns::remove_records(std::string_view name) { responder_.remove_records(name); }
 void FakeDns::set_fault(std::string_view name, DnsFault fault) { responder_.set_fault(name, fault); }
+void FakeDns::set_fault(std::string_view name, const DnsFaultSpec& spec) { responder_.set_fault(name, spec); }
+void FakeDns::set_options(const DnsServerOptions& options) { responder_.set_options(options); }
 void FakeDns::clear() { responder_.clear(); }
 std::uint64_t FakeDns::query_count(DnsProtocol protocol) const { return responder_.query_count(protocol); }
 std::vector<DnsQueryLogEntry> FakeDns::query_log() const { return responder_.query_log(); }

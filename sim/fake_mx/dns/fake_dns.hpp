@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "mta/common/expected.hpp"
@@ -17,6 +18,8 @@ struct FakeDnsOptions {
   std::string address = "127.0.0.1";  // IPv4 or IPv6 literal
   std::uint16_t port = 0;              // 0: ephemeral, the same port for UDP and TCP
   std::vector<DnsRecord> records;
+  std::vector<std::pair<std::string, DnsFaultSpec>> faults;  // applied at start()
+  DnsServerOptions server;                                   // AD flag, UDP truncation size
 };
 
 class FakeDns {
@@ -39,6 +42,8 @@ class FakeDns {
   Status add_record(const DnsRecord& record);
   void remove_records(std::string_view name);
   void set_fault(std::string_view name, DnsFault fault);  // DnsFault::None clears
+  void set_fault(std::string_view name, const DnsFaultSpec& spec);  // first `times` queries, delay
+  void set_options(const DnsServerOptions& options);
   void clear();  // records and faults; counters and log stay
 
   std::uint64_t query_count(DnsProtocol protocol) const;

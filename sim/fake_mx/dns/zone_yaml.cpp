@@ -23,10 +23,7 @@ Expected<DnsRecord> parse_entry(std::string_view source, const std::string& name
   const auto space = text.find(' ');
   DnsRecord record{name, text.substr(0, space), ttl, space == std::string::npos ? "" : text.substr(space + 1)};
   record.data.erase(0, record.data.find_first_not_of(' '));
-  const auto type = dns::parse_rr_type(record.type);
-  if (!type || *type == dns::RrType::OPT || *type == dns::RrType::ANY)
-    return unexpected(where(source, entry) + name + ": unknown record type \"" + record.type + "\"");
-  if (auto rr = dns::make_record(name, *type, ttl, record.data); !rr)
+  if (auto rr = make_zone_record(record); !rr)
     return unexpected(where(source, entry) + name + ": " + rr.error());
   return record;
 }

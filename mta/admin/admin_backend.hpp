@@ -1,0 +1,62 @@
+// What the admin API asks of the running MTA. Every call is made on the MTA's io_context
+// thread (the admin server runs there), so implementations touch scheduler state directly.
+// Operations default to 501 so test backends implement only what they exercise.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mta/common/clock.hpp"
+#include "mta/common/expected.hpp"
+#include "mta/common/metrics.hpp"
+#include "mta/queue/admin_rules.hpp"
+#include "mta/queue/queue_view.hpp"
+
+namespace mxlab::admin {
+
+struct AdminError {
+  int status = 500;  // HTTP status the handler answers with
+  std::string reason;
+};
+template <class T>
+using AdminResult = Expected<T, AdminError>;
+
+// smtpctl's "show status" plus the counters of "show stats".
+struct ServiceStatus {
+  bool smtp_paused = false;
+  bool mta_paused = false;
+  double uptime_seconds = 0;
+  std::uint64_t smtp_sessions_active = 0;
+  std::uint64_t smtp_sessions_total = 0;
+  queue::SchedulerStats scheduler;
+};
+
+class AdminBackend {
+ public:
+  virtual ~AdminBackend() = default;
+  virtual MetricsRegistry& metrics() = 0;
+  // Refreshes gauges (queue depths, connection counts) before metrics are rendered.
+  virtual void refresh_metrics() = 0;
+  // The scheduler's clock: rule expiry and "next try" are computed against it.
+  virtual TimePoint now() { return SystemClock::instance().now(); }
+
+  // Admin bounces and suspensions (see mta/queue/admin_rules.hpp).
+  virtual AdminResult<queue::AdminRule> add_rule(queue::AdminRule rule);
+  virtual std::vector<queue::AdminRule> list_rules(queue::RuleKind kind);
+  virtual bool cancel_rule(queue::RuleKind kind, const std::string& id);
+  // Queue views; `message` takes a message id or an envelope id.
+  virtual std::vector<queue::MessageView> messages();
+  virtual AdminResult<queue::MessageView> message(const std::string& id);
+  // Reads each view's data from the spool off the io thread; `done` runs on the io thread.
+  virtual void load_bodies(std::vector<queue::MessageView> views,
+                           std::function<void(std::vector<queue::MessageView>)> done);
+  // smtpctl actions; `id` is "all", a message id or an envelope id. Return envelopes affected.
+  virtual AdminResult<std::size_t> schedule(const std::string& id);
+  virtual AdminResult<std::size_t> remove(const std::string& id);
+  virtual AdminResult<ServiceStatus> set_paused(std::string_view service, bool paused);  // "smtp" | "mta"
+  virtual ServiceStatus status();
+};
+
+}  // namespace mxlab::admin

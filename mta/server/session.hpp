@@ -1,0 +1,362 @@
+// One phase of an inbound SMTP session over a stream: the plain tcp::socket, or an
+// ssl::stream<tcp::socket&> after STARTTLS or on an implicit-TLS listener. Both share this one
+// template; STARTTLS ends the plain phase and a fresh Session (new ServerProtocol, new line
+// buffer) runs over TLS, so RFC 3207 4.2's reset and the discard of commands pipelined after
+// STARTTLS (the command injection defence) follow from construction. Private to mta/server.
+// Coroutine arguments are named locals, never temporaries (GCC 12 co_await temporaries bug).
+#pragma once
+#include <algorithm>
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <string>
+
+#include "mta/protocol/line_buffer.hpp"
+#include "mta/server/server_impl.hpp"
+#include "mta/server/server_protocol.hpp"
+
+namespace mxlab::server::detail {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+using asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+
+// One TCP connection across its plaintext and TLS phases.
+struct Connection {
+  SmtpServer::Impl& server;
+  tcp::socket& socket;
+  SessionInfo info;
+  bool reset = false;  // close with a TCP RST (Action::Kind::Reset)
+
+  void emit(trace::EventKind kind, std::string payload) {
+    if (!server.trace.enabled(trace::Direction::Server)) return;
+    server.trace.publish({trace::Direction::Server, kind, info.session_id,
+                          info.peer_address + ":" + std::to_string(info.peer_port),
+                          info.local_address + ":" + std::to_string(info.local_port), std::move(payload)});
+  }
+};
+
+enum class PhaseEnd { Closed, StartTls };
+
+// Waits bytes/rate seconds: the bandwidth throttle's pacing.
+inline awaitable<void> pace(std::size_t bytes, std::size_t rate) {
+  auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer timer(executor, std::chrono::microseconds(bytes * 1'000'000ull / rate));
+  co_await timer.async_wait(use_awaitable);
+}
+
+template <class Stream>
+class Session {
+ public:
+  Session(Connection& conn, Stream& stream)
+      : conn_(conn), server_(conn.server), stream_(stream), lines_(server_.options.max_line_length),
+        proto_(server_.options, conn.info) {}
+
+  // greet: send the banner first (a new connection, or implicit TLS after its handshake).
+  awaitable<PhaseEnd> run(bool greet);
+
+ private:
+  const ServerOptions& options() const { return server_.options; }
+  smtp::Reply shutting_down() const {
+    return smtp::make_reply(421, "4.3.2", options().hostname + " Service shutting down");
+  }
+  awaitable<bool> apply(const Action& action, Step& step);
+  awaitable<Action> ask_policy(Stage stage, const std::string& argument);
+  awaitable<bool> data_checkpoint();
+  awaitable<bool> read_more();
+  awaitable<void> write(const char* data, std::size_t size);
+  awaitable<void> flush();
+  awaitable<Step> end_of_data();
+  awaitable<Step> read_chunk();
+  awaitable<Step> command(std::string_view line);
+  awaitable<bool> data_line(const std::string& line, smtp::LineStatus status, Step& step);
+  void queue_reply(const smtp::Reply& r) {
+    auto wire = r.encode();  // every line of a multiline reply, "250-a\r\n250 b\r\n"
+    conn_.emit(trace::EventKind::Write, wire);
+    out_ += wire;
+  }
+
+  Connection& conn_;
+  SmtpServer::Impl& server_;
+  Stream& stream_;
+  smtp::LineBuffer lines_;
+  ServerProtocol proto_;
+  std::string out_;
+};
+
+// One write within the idle deadline: a peer that stops reading must not hold its session (and
+// a max_connections slot) forever. Throws on error or timeout.
+template <class Stream>
+awaitable<void> Session<Stream>::write(const char* data, std::size_t size) {
+  asio::steady_timer timer(stream_.get_executor());
+  timer.expires_after(options().idle_timeout);
+  auto buffer = asio::buffer(data, size);
+  auto result = co_await (asio::async_write(stream_, buffer, asio::as_tuple(use_awaitable)) ||
+                          timer.async_wait(asio::as_tuple(use_awaitable)));
+  if (result.index() == 1) throw boost::system::system_error(asio::error::timed_out);
+  if (auto [ec, n] = std::get<0>(result); ec) throw boost::system::system_error(ec);
+}
+
+// Writes the queued replies, paced when write_bytes_per_second is set.
+template <class Stream>
+awaitable<void> Session<Stream>::flush() {
+  if (out_.empty()) co_return;
+  std::string buf = std::move(out_);
+  out_.clear();
+  std::size_t rate = options().write_bytes_per_second;
+  std::size_t piece = rate ? std::clamp<std::size_t>(rate / 10, 1, buf.size()) : buf.size();
+  for (std::size_t off = 0; off < buf.size(); off += piece) {
+    std::size_t n = std::min(piece, buf.size() - off);
+    co_await write(buf.data() + off, n);
+    if (rate) co_await pace(n, rate);
+  }
+}
+
+// Reads more bytes within the idle deadline (paced when read_bytes_per_second is set). False on
+// EOF, error, timeout or shutdown.
+template <class Stream>
+awaitable<bool> Session<Stream>::read_more() {
+  if (server_.stopping) {
+    // stop() cancels the reads pending when it runs; a read started later must not wait for
+    // the idle timeout (or the peer) before the session learns of the shutdown.
+    queue_reply(shutting_down());
+    co_return false;
+  }
+  char buf[16384];
+  std::size_t rate = options().read_bytes_per_second;
+  std::size_t cap = rate ? std::clamp<std::size_t>(rate / 10, 1, sizeof buf) : sizeof buf;
+  asio::steady_timer timer(stream_.get_executor());
+  timer.expires_after(options().idle_timeout);
+  auto buffer = asio::buffer(buf, cap);
+  auto result = co_await (stream_.async_read_some(buffer, asio::as_tuple(use_awaitable)) ||
+                          timer.async_wait(asio::as_tuple(use_awaitable)));
+  if (result.index() == 1) {
+    queue_reply(smtp::make_reply(421, "4.4.2", options().hostname + " Error: timeout exceeded"));
+    co_return false;
+  }
+  auto [ec, n] = std::get<0>(result);
+  if (ec) {
+    if (server_.stopping) queue_reply(shutting_down());
+    co_return false;
+  }
+  std::string_view chunk(buf, n);
+  conn_.emit(trace::EventKind::Read, std::string(chunk));
+  lines_.append(chunk);
+  if (rate) co_await pace(n, rate);
+  co_return true;
+}
+
+template <class Stream>
+awaitable<Action> Session<Stream>::ask_policy(Stage stage, const std::string& argument) {
+  if (!server_.policy) co_return Action{};
+  StageContext ctx{stage, &conn_.info, &proto_.transaction(), argument};
+  Action action = server_.policy->decide(ctx);
+  if (action.delay.count() > 0) {
+    co_await flush();
+    asio::steady_timer timer(stream_.get_executor(), action.delay);
+    co_await timer.async_wait(use_awaitable);
+  }
+  co_return action;
+}
+
+// Applies a policy override to the default step; false means "stop the session now".
+template <class Stream>
+awaitable<bool> Session<Stream>::apply(const Action& action, Step& step) {
+  switch (action.kind) {
+    case Action::Kind::Proceed: break;
+    case Action::Kind::Reply: step.reply = action.reply; break;
+    case Action::Kind::Disconnect: co_await flush(); co_return false;
+    case Action::Kind::Reset:
+      out_.clear();  // an abort: nothing more goes out, and SO_LINGER 0 drops what is queued
+      conn_.reset = true;
+      co_return false;
+    case Action::Kind::ReplyThenDisconnect:
+      step.reply = action.reply;
+      step.next = Next::Close;
+      break;
+    case Action::Kind::NoAnswer: {
+      co_await flush();
+      // Hold the connection silently until the client gives up or we shut down.
+      for (;;) {
+        bool more = co_await read_more();
+        if (!more) break;
+        lines_ = smtp::LineBuffer(options().max_line_length);
+      }
+      out_.clear();
+      co_return false;
+    }
+  }
+  co_return true;
+}
+
+// Asks SessionPolicy::decide_data about the transfer so far; false when the session must end.
+template <class Stream>
+awaitable<bool> Session<Stream>::data_checkpoint() {
+  if (!server_.policy || proto_.abandoned()) co_return true;
+  StageContext ctx{Stage::Data, &conn_.info, &proto_.transaction(), {}};
+  Action action = server_.policy->decide_data(ctx, proto_.received_bytes());
+  if (action.kind == Action::Kind::Proceed) co_return true;
+  if (action.delay.count() > 0) {
+    asio::steady_timer timer(stream_.get_executor(), action.delay);
+    co_await timer.async_wait(use_awaitable);
+  }
+  if (action.kind == Action::Kind::Reply) {  // the early reply: sent now, the rest is dropped
+    proto_.abandon_message();
+    queue_reply(action.reply);
+    co_await flush();
+    co_return true;
+  }
+  Step step;
+  bool go_on = co_await apply(action, step);
+  if (go_on && step.reply.code) queue_reply(step.reply);
+  co_return false;
+}
+
+template <class Stream>
+awaitable<Step> Session<Stream>::command(std::string_view line) {
+  auto parsed = smtp::parse_command(line);
+  if (!parsed) co_return proto_.on_bad_line(parsed.error());
+  const smtp::Command& cmd = *parsed;
+  Stage stage = ServerProtocol::stage_of(cmd);
+  if (server_.stopping && cmd.verb != smtp::Verb::Quit) co_return Step{shutting_down(), Next::Close};
+  std::string argument = cmd.address.empty() ? cmd.argument : cmd.address;
+  Action action = co_await ask_policy(stage, argument);
+  bool refused = action.kind == Action::Kind::Reply && !action.reply.positive();
+  Step step;
+  if (refused && cmd.verb == smtp::Verb::Bdat && options().chunking) {
+    step = proto_.refuse_chunk(cmd.chunk_size, action.reply);  // the chunk is still read
+  } else if (refused) {
+    step.reply = action.reply;  // the command is rejected: no state change
+  } else {
+    step = proto_.on_command(cmd);
+  }
+  bool go_on = co_await apply(action, step);
+  if (!go_on) step.next = Next::Close, step.reply = {};
+  if (action.kind == Action::Kind::Reply && step.next == Next::ReadChunk) step.reply = {};
+  co_return step;
+}
+
+template <class Stream>
+awaitable<Step> Session<Stream>::end_of_data() {
+  if (auto problem = proto_.data_problem()) {
+    proto_.reset_transaction();
+    co_return Step{*problem};
+  }
+  const std::string none;
+  Action action = co_await ask_policy(Stage::EndOfData, none);
+  if (action.kind != Action::Kind::Proceed && !(action.kind == Action::Kind::Reply && action.reply.positive())) {
+    proto_.reset_transaction();
+    Step step{smtp::make_reply(250, "", "")};
+    bool go_on = co_await apply(action, step);
+    if (!go_on) step.next = Next::Close, step.reply = {};
+    co_return step;
+  }
+  Transaction tx = proto_.take_transaction();
+  auto executor = stream_.get_executor();
+  smtp::Reply reply = co_await asio::async_initiate<decltype(use_awaitable), void(smtp::Reply)>(
+      [&](auto handler) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        server_.handler.on_message(conn_.info, std::move(tx), [shared, executor](smtp::Reply r) mutable {
+          asio::post(executor, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
+        });
+      },
+      use_awaitable);
+  if (action.kind == Action::Kind::Reply && reply.positive()) reply = action.reply;
+  co_return Step{std::move(reply)};
+}
+
+// BDAT (RFC 3030 2): exactly chunk_remaining() raw bytes follow the command line; some may
+// already be buffered behind it.
+template <class Stream>
+awaitable<Step> Session<Stream>::read_chunk() {
+  while (proto_.chunk_remaining() > 0) {
+    if (lines_.buffered() == 0) {
+      co_await flush();
+      bool more = co_await read_more();
+      if (!more) co_return Step{{}, Next::Close};
+      continue;
+    }
+    std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(proto_.chunk_remaining(), lines_.buffered()));
+    std::string bytes = lines_.take_raw(want);
+    proto_.on_chunk_data(bytes);
+    bool go_on = co_await data_checkpoint();
+    if (!go_on) co_return Step{{}, Next::Close};
+  }
+  Step step = proto_.end_of_chunk();
+  if (step.next == Next::EndOfData) step = co_await end_of_data();
+  co_return step;
+}
+
+// One line in the DATA phase; true when `step` holds the reply to the end of data.
+template <class Stream>
+awaitable<bool> Session<Stream>::data_line(const std::string& line, smtp::LineStatus status, Step& step) {
+  if (status == smtp::LineStatus::TooLong) {
+    proto_.note_long_data_line();
+    co_return false;
+  }
+  if (!proto_.on_data_line(line, status)) {
+    bool go_on = co_await data_checkpoint();
+    if (!go_on) step = Step{{}, Next::Close};
+    co_return !go_on;
+  }
+  if (proto_.abandoned()) {  // the early reply already answered this message
+    proto_.reset_transaction();
+    step = Step{};
+    co_return true;
+  }
+  step = co_await end_of_data();
+  co_return true;
+}
+
+template <class Stream>
+awaitable<PhaseEnd> Session<Stream>::run(bool greet) {
+  Step step;
+  if (greet) {
+    conn_.emit(trace::EventKind::Connected, {});
+    Action action = co_await ask_policy(Stage::Connect, conn_.info.peer_address);
+    step = Step{proto_.greeting()};
+    if (server_.active > options().max_connections) {
+      step = {smtp::make_reply(421, "4.7.0", options().hostname + " Error: too many connections"), Next::Close};
+    }
+    bool go_on = co_await apply(action, step);
+    if (!go_on) co_return PhaseEnd::Closed;
+    queue_reply(step.reply);
+  }
+  bool open = step.next != Next::Close;
+  while (open) {
+    std::string line;
+    smtp::LineStatus status = lines_.next(line);
+    if (status == smtp::LineStatus::NeedMore) {
+      co_await flush();
+      bool more = co_await read_more();
+      if (!more) break;
+      continue;
+    }
+    if (proto_.state() == SessionState::Data) {
+      bool done = co_await data_line(line, status, step);
+      if (!done) continue;
+    } else if (status == smtp::LineStatus::TooLong) {
+      step = proto_.on_bad_line(smtp::make_reply(500, "5.5.2", "Error: line too long"));
+    } else {
+      step = co_await command(line);
+      if (step.next == Next::ReadChunk) step = co_await read_chunk();
+    }
+    if (step.reply.code) queue_reply(step.reply);
+    if (step.next == Next::StartTls) {
+      co_await flush();
+      // PlaintextAfterStarttls (a fakemx fault): the 220 was sent, but the session never handshakes.
+      if (options().tls_fault != TlsFault::PlaintextAfterStarttls) co_return PhaseEnd::StartTls;
+    }
+    open = step.next != Next::Close;
+  }
+  // The last replies (221, or 421 on timeout or shutdown) go out with a deadline too: a blocking
+  // write here would stall the io thread, and every session on it, behind one slow peer.
+  try {
+    co_await flush();
+  } catch (const std::exception&) {
+  }
+  co_return PhaseEnd::Closed;
+}
+
+}  // namespace mxlab::server::detail

@@ -1,0 +1,185 @@
+// Session and transaction recording (see recorder.hpp). Lines read while a message arrives
+// (between 354 and the final dot) are counted, not copied: the transaction keeps the data.
+#include "sim/fake_mx/recorder.hpp"
+
+#include <boost/json.hpp>
+
+namespace mxlab::fakemx {
+
+namespace json = boost::json;
+
+namespace {
+constexpr std::size_t kMaxLine = 512;  // transcript lines longer than this are cut
+
+std::string cut(std::string_view line) {
+  if (line.size() <= kMaxLine) return std::string(line);
+  return std::string(line.substr(0, kMaxLine)) + "...(" + std::to_string(line.size()) + " bytes)";
+}
+}  // namespace
+
+RecordedSession& Recorder::session(const trace::TraceEvent& e) {
+  auto it = index_.find(e.session_id);
+  if (it != index_.end()) return sessions_[it->second];
+  RecordedSession s;
+  s.id = e.session_id;
+  s.host = host_;
+  s.peer = e.peer;
+  s.local = e.local;
+  s.started = SystemClock::instance().now();
+  index_[e.session_id] = sessions_.size();
+  sessions_.push_back(std::move(s));
+  return sessions_.back();
+}
+
+void Recorder::publish(trace::TraceEvent e) {
+  const TimePoint now = SystemClock::instance().now();
+  std::lock_guard lock(mu_);
+  RecordedSession& s = session(e);
+  switch (e.kind) {
+    case trace::EventKind::Connected: s.transcript.push_back({now, '*', "connect from " + e.peer}); break;
+    case trace::EventKind::Closed:
+      if (!s.closed) {
+        s.closed = true;
+        s.ended = now;
+        s.transcript.push_back({now, '*', "closed"});
+        ++closed_;
+        cv_.notify_all();
+      }
+      break;
+    case trace::EventKind::Write: {
+      std::string_view w = e.payload;
+      while (!w.empty()) {
+        auto eol = w.find("\r\n");
+        std::string_view line = w.substr(0, eol);
+        s.transcript.push_back({now, 'S', cut(line)});
+        if (line.starts_with("354")) data_[s.id] = {true, 0};
+        w = eol == std::string_view::npos ? std::string_view() : w.substr(eol + 2);
+      }
+      break;
+    }
+    case trace::EventKind::Read: {
+      std::string& buf = pending_[s.id];
+      buf += e.payload;
+      std::size_t start = 0;
+      for (auto eol = buf.find("\r\n"); eol != std::string::npos; eol = buf.find("\r\n", start)) {
+        std::string_view line(buf.data() + start, eol - start);
+        auto& d = data_[s.id];
+        if (d.in_data) {
+          if (line == ".") {
+            s.transcript.push_back({now, 'C', "<message: " + std::to_string(d.bytes) + " bytes>"});
+            s.transcript.push_back({now, 'C', "."});
+            d = {};
+          } else {
+            d.bytes += line.size() + 2;
+          }
+        } else {
+          s.transcript.push_back({now, 'C', cut(line)});
+        }
+        start = eol + 2;
+      }
+      buf.erase(0, start);
+      if (buf.size() > 65536) buf.clear();  // BDAT payload or garbage without line ends
+      break;
+    }
+    default:
+      if (!e.payload.empty()) s.transcript.push_back({now, '*', cut(e.payload)});
+      break;
+  }
+}
+
+void Recorder::note_decision(const server::StageContext& ctx, const server::Action& action) {
+  if (!ctx.session) return;
+  const TimePoint now = SystemClock::instance().now();
+  std::lock_guard lock(mu_);
+  trace::TraceEvent e;
+  e.session_id = ctx.session->session_id;
+  e.peer = ctx.session->peer_address + ":" + std::to_string(ctx.session->peer_port);
+  e.local = ctx.session->local_address + ":" + std::to_string(ctx.session->local_port);
+  RecordedSession& s = session(e);
+  if (ctx.stage == server::Stage::Ehlo || ctx.stage == server::Stage::Helo) s.helo = ctx.argument;
+  s.tls = ctx.session->tls;
+  s.tls_version = ctx.session->tls_version;
+  s.tls_cipher = ctx.session->tls_cipher;
+  if (action.kind != server::Action::Kind::Proceed || action.delay.count() > 0) {
+    std::string what = "rule at " + std::string(server::to_string(ctx.stage)) + ": " +
+                       std::string(action.kind == server::Action::Kind::Proceed ? "delay" : "act");
+    if (action.reply.code) what += " " + action.reply.summary();
+    if (action.delay.count() > 0) what += " after " + std::to_string(action.delay.count()) + "ms";
+    s.transcript.push_back({now, '*', std::move(what)});
+  }
+}
+
+void Recorder::add_transaction(RecordedTransaction tx) {
+  std::lock_guard lock(mu_);
+  if (auto it = index_.find(tx.session_id); it != index_.end()) ++sessions_[it->second].transactions;
+  transactions_.push_back(std::move(tx));
+  cv_.notify_all();
+}
+
+std::vector<RecordedSession> Recorder::sessions() const {
+  std::lock_guard lock(mu_);
+  return sessions_;
+}
+
+std::vector<RecordedTransaction> Recorder::transactions() const {
+  std::lock_guard lock(mu_);
+  return transactions_;
+}
+
+std::size_t Recorder::transaction_count() const {
+  std::lock_guard lock(mu_);
+  return transactions_.size();
+}
+
+std::size_t Recorder::wait_for_transactions(std::size_t n, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, timeout, [&] { return transactions_.size() >= n; });
+  return transactions_.size();
+}
+
+std::size_t Recorder::wait_for_sessions(std::size_t n, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, timeout, [&] { return closed_ >= n; });
+  return closed_;
+}
+
+void Recorder::reset() {
+  std::lock_guard lock(mu_);
+  sessions_.clear();
+  index_.clear();
+  pending_.clear();
+  data_.clear();
+  transactions_.clear();
+  closed_ = 0;
+}
+
+std::string Recorder::json() const {
+  std::lock_guard lock(mu_);
+  json::array sessions;
+  for (const auto& s : sessions_) {
+    json::array transcript;
+    for (const auto& l : s.transcript)
+      transcript.push_back(json::object{{"at", format_rfc3339(l.at)}, {"dir", std::string(1, l.direction)},
+                                        {"line", l.text}});
+    json::object o{{"id", s.id}, {"peer", s.peer}, {"local", s.local}, {"helo", s.helo},
+                   {"started", format_rfc3339(s.started)}, {"transactions", s.transactions},
+                   {"closed", s.closed}, {"transcript", std::move(transcript)}};
+    if (s.closed) o["ended"] = format_rfc3339(s.ended);
+    if (s.tls) o["tls"] = json::object{{"version", s.tls_version}, {"cipher", s.tls_cipher}};
+    sessions.push_back(std::move(o));
+  }
+  json::array txs;
+  for (const auto& t : transactions_) {
+    json::array rcpts;
+    for (const auto& r : t.rcpt_to) rcpts.push_back(json::string(r));
+    json::object o{{"session", t.session_id}, {"client_address", t.client_address}, {"helo", t.helo},
+                   {"mail_from", t.mail_from}, {"rcpt_to", std::move(rcpts)}, {"data", t.data},
+                   {"size", t.data.size()}, {"received", format_rfc3339(t.received)}, {"reply", t.reply}};
+    if (t.tls) o["tls"] = json::object{{"version", t.tls_version}, {"cipher", t.tls_cipher}};
+    txs.push_back(std::move(o));
+  }
+  return json::serialize(json::object{{"host", host_}, {"sessions", std::move(sessions)},
+                                      {"transactions", std::move(txs)}});
+}
+
+}  // namespace mxlab::fakemx

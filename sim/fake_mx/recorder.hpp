@@ -1,0 +1,88 @@
+// What a fake MX saw: every session (peer, EHLO name, TLS fields, a timestamped transcript of
+// each line read and reply written, the rule decisions) and every completed transaction. Fed by
+// the server engine's TraceSink seam and the policy's decision observer; thread-safe, queryable
+// while the host runs and serialised as JSON (the `--record` file and the control API).
+#pragma once
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "mta/common/clock.hpp"
+#include "mta/server/session_policy.hpp"
+#include "mta/trace/trace_sink.hpp"
+
+namespace mxlab::fakemx {
+
+struct TranscriptLine {
+  TimePoint at{};
+  char direction = 'C';  // 'C' client -> server, 'S' server -> client, '*' an event (connect, rule, close)
+  std::string text;      // one line without CRLF; message content is summarised, not copied
+};
+
+struct RecordedSession {
+  std::string id;
+  std::string host;
+  std::string peer;   // "127.0.0.1:40312"
+  std::string local;  // "127.0.0.2:2525"
+  std::string helo;
+  bool tls = false;
+  std::string tls_version, tls_cipher;
+  TimePoint started{}, ended{};
+  bool closed = false;
+  int transactions = 0;
+  std::vector<TranscriptLine> transcript;
+};
+
+struct RecordedTransaction {
+  std::string host;  // MxHostConfig::name
+  std::string session_id;
+  std::string client_address;
+  std::string helo;
+  std::string mail_from;
+  std::vector<std::string> rcpt_to;  // accepted recipients only
+  std::string data;
+  TimePoint received{};
+  bool tls = false;
+  std::string tls_version, tls_cipher;
+  std::string reply;  // what end-of-data was answered, "250 2.0.0 Ok: queued as ..."
+};
+
+class Recorder final : public trace::TraceSink {
+ public:
+  explicit Recorder(std::string host) : host_(std::move(host)) {}
+  bool enabled(trace::Direction d) const override { return d == trace::Direction::Server; }
+  void publish(trace::TraceEvent event) override;
+  // Called by the policy for each decision: EHLO name, TLS state, and rules that acted.
+  void note_decision(const server::StageContext& ctx, const server::Action& action);
+  void add_transaction(RecordedTransaction tx);
+
+  std::vector<RecordedSession> sessions() const;
+  std::vector<RecordedTransaction> transactions() const;
+  std::size_t transaction_count() const;
+  std::size_t wait_for_transactions(std::size_t n, std::chrono::milliseconds timeout) const;
+  std::size_t wait_for_sessions(std::size_t n, std::chrono::milliseconds timeout) const;  // closed ones
+  void reset();
+
+  // {"host": ..., "sessions": [...], "transactions": [...]}; data as text (invalid UTF-8 escaped).
+  std::string json() const;
+
+ private:
+  RecordedSession& session(const trace::TraceEvent& e);  // mu_ held
+  std::string host_;
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  std::vector<RecordedSession> sessions_;
+  std::map<std::string, std::size_t> index_;  // session id -> position
+  std::map<std::string, std::string> pending_;  // partial lines read, per session
+  struct DataState {
+    bool in_data = false;  // between 354 and the final dot: count, do not copy
+    std::size_t bytes = 0;
+  };
+  std::map<std::string, DataState> data_;
+  std::vector<RecordedTransaction> transactions_;
+  std::size_t closed_ = 0;
+};
+
+}  // namespace mxlab::fakemx

@@ -1,0 +1,106 @@
+"""The HTTP control API, driven with urllib: change rules mid-test, read recordings, wait for N
+messages, reset, patch DNS faults. And `fakemx serve` plus `fakemx run --record` end to end."""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import signal
+import smtplib
+import subprocess
+import urllib.error
+import urllib.request
+
+import pytest
+
+from mxlab import _core
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def call(api_port: int, method: str, path: str, body: str | None = None) -> tuple[int, dict]:
+    req = urllib.request.Request(f"http://127.0.0.1:{api_port}/api/fakemx/v1{path}", method=method,
+                                 data=body.encode() if body is not None else None)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+@pytest.fixture
+def running(tmp_path):
+    mx = _core.MxHost(_core.MxHostConfig(name="mx1.example.com", address="127.0.0.2"))
+    mx.start()
+    dns = _core.FakeDns([("example.com", "MX", "10 mx1.example.com")])
+    dns.start()
+    api = _core.ControlApi([mx], dns)
+    api.start()
+    yield mx, dns, api.port
+    api.stop()
+    mx.stop()
+    dns.stop()
+
+
+def test_rules_replaced_over_http_take_effect(running):
+    mx, _, port = running
+    status, _ = call(port, "PUT", "/rules?host=mx1.example.com",
+                     '{"rules": [{"stage": "rcpt", "reply": "451 4.7.1 changed by the test"}]}')
+    assert status == 200
+    with smtplib.SMTP(mx.address, mx.port, timeout=5) as c:
+        c.ehlo("client.test")
+        c.mail("a@origin.test")
+        assert c.rcpt("b@example.com")[0] == 451
+    status, body = call(port, "PUT", "/rules?host=mx1.example.com", '{"rules": [{"stage": "bogus"}]}')
+    assert status == 400 and "rules[0].stage" in body["reason"]
+
+
+def test_wait_recording_and_reset(running):
+    mx, _, port = running
+    status, body = call(port, "GET", "/wait?host=mx1.example.com&count=1&timeout=200ms")
+    assert status == 408 and body["transactions"] == 0
+    with smtplib.SMTP(mx.address, mx.port, timeout=5) as c:
+        c.sendmail("a@origin.test", ["b@example.com"], b"Subject: x\r\n\r\nx\r\n")
+    status, body = call(port, "GET", "/wait?host=mx1.example.com&count=1&timeout=5s")
+    assert status == 200 and body["transactions"] == 1
+    status, rec = call(port, "GET", "/recording?host=mx1.example.com")
+    assert rec["hosts"][0]["transactions"][0]["mail_from"] == "a@origin.test"
+    assert call(port, "POST", "/reset")[0] == 200
+    assert mx.transactions() == []
+
+
+def test_dns_fault_over_http(running):
+    _, dns, port = running
+    assert call(port, "PUT", "/dns/fault?name=example.com&fault=servfail&times=1")[0] == 200
+    out = subprocess.run(["dig", "@127.0.0.1", "-p", str(dns.port), "+tries=1", "+time=2", "MX", "example.com"],
+                         capture_output=True, text=True, timeout=20).stdout
+    assert "SERVFAIL" in out
+
+
+def fakemx() -> pathlib.Path:
+    return pathlib.Path(os.environ.get("MXLAB_BUILD_DIR", ROOT / "build")) / "bin" / "fakemx"
+
+
+def test_fakemx_serve_with_control_api_writes_the_recording(tmp_path):
+    scenario = tmp_path / "serve.yaml"
+    scenario.write_text("hosts:\n  mx1.example.com:\n    address: 127.0.0.4\n")
+    record = tmp_path / "rec.json"
+    proc = subprocess.Popen([str(fakemx()), "serve", str(scenario), "--record", str(record)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        lines = {}
+        while "control" not in lines:
+            line = proc.stdout.readline()
+            assert line, "fakemx serve exited early"
+            key, _, rest = line.partition(" ")
+            lines[key] = rest.strip()
+        mx_port = int(lines["mx"].split(":")[-1])
+        api_port = int(lines["control"].split(":")[2].split("/")[0])
+        with smtplib.SMTP("127.0.0.4", mx_port, timeout=5) as c:
+            c.sendmail("a@origin.test", ["b@example.com"], b"Subject: x\r\n\r\nx\r\n")
+        assert call(api_port, "GET", "/wait?host=mx1.example.com&count=1&timeout=5s")[0] == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    doc = json.loads(record.read_text())
+    assert doc["hosts"][0]["transactions"][0]["rcpt_to"] == ["b@example.com"]
