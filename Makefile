@@ -4,7 +4,7 @@ PYTHON  ?= /usr/bin/python3
 JOBS    ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test unit pytest demo bench clean fuzz-build fuzz fuzz-long
+.PHONY: all deps configure build test unit pytest demo bench bench-fixture pip-check clean fuzz-build fuzz fuzz-long
 
 all: build
 
@@ -23,7 +23,12 @@ unit: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 pytest: build
-	PYTHONPATH=$(CURDIR)/$(BUILD)/python $(PYTHON) -m pytest -q -p no:cacheprovider tests/python sim/scenarios
+	PYTHONPATH=$(CURDIR)/$(BUILD)/python $(PYTHON) -m pytest -q -p no:cacheprovider -m "not pip" tests/python sim/scenarios
+
+# `pip install .` into a venv, then a test project outside the tree (slow: kept out of `make test`).
+pip-check: build
+	PYTHONPATH=$(CURDIR)/$(BUILD)/python MXLAB_CMAKE_BUILD_DIR=$(CURDIR)/$(BUILD) $(PYTHON) -m pytest -q \
+	  -p no:cacheprovider -m pip tests/python/test_pip_install.py
 
 test: unit pytest
 
@@ -32,6 +37,10 @@ demo: build
 
 bench: build
 	PYTHONPATH=$(CURDIR)/$(BUILD)/python $(PYTHON) bench/run.py
+
+# One test topology's cost: in-process on tmpfs / on disk, and as separate processes.
+bench-fixture: build
+	MXLAB_BUILD_DIR=$(CURDIR)/$(BUILD) $(PYTHON) bench/fixture_bench.py
 
 # libFuzzer targets (clang, ASan+UBSan) in their own CMake project and build directory:
 # `make fuzz` runs each for FUZZ_SECONDS (30 s); `make fuzz-long` for an hour each.

@@ -28,7 +28,10 @@ class CMakeBuild(build_ext):
                      "-DMXLAB_PYTHON=ON"]
         if shutil.which("ccache"):
             configure.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
-        subprocess.run(configure, check=True)
+        # An existing tree (MXLAB_CMAKE_BUILD_DIR=build) keeps its configuration: reconfiguring it
+        # with this interpreter (a venv's) would rebuild it here and again on the next `make`.
+        if not (build_dir / "CMakeCache.txt").exists():
+            subprocess.run(configure, check=True)
         jobs = os.environ.get("CMAKE_BUILD_PARALLEL_LEVEL", str(os.cpu_count() or 2))
         subprocess.run(["cmake", "--build", str(build_dir), "--target", "_core", "-j", jobs], check=True)
 

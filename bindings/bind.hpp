@@ -16,7 +16,9 @@ void bind_mta(pybind11::module_& m);
 void bind_fakemx(pybind11::module_& m);
 void bind_dns(pybind11::module_& m);
 void bind_smtp(pybind11::module_& m);
-void bind_tls(pybind11::module_& m);  // after bind_fakemx: extends its classes
+void bind_client(pybind11::module_& m);  // SmtpSession
+void bind_tls(pybind11::module_& m);
+void bind_scenario(pybind11::module_& m);  // run_scenario, ScenarioReport  // after bind_fakemx: extends its classes
 
 // Python timeouts are float seconds; C++ waits take milliseconds.
 inline std::chrono::milliseconds seconds_to_ms(double seconds) {

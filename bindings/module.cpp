@@ -57,6 +57,9 @@ PYBIND11_MODULE(_core, m) {
 #ifdef MXLAB_BIND_SMTP
   bind_smtp(m);
 #endif
+#ifdef MXLAB_BIND_CLIENT
+  bind_client(m);  // after bind_errors (its exceptions derive from SmtpError) and protocol
+#endif
 #ifdef MXLAB_BIND_MTA
   bind_mta(m);
 #endif
@@ -68,5 +71,8 @@ PYBIND11_MODULE(_core, m) {
 #endif
 #ifdef MXLAB_BIND_TLS
   bind_tls(m);
+#endif
+#ifdef MXLAB_BIND_SCENARIO
+  bind_scenario(m);
 #endif
 }

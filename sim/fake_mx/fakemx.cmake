@@ -6,9 +6,10 @@ add_library(mxlab_fakemx STATIC
   ${CMAKE_CURRENT_LIST_DIR}/recorder.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mx_host.cpp
   ${CMAKE_CURRENT_LIST_DIR}/scenario.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/scenario_expect.cpp
   ${CMAKE_CURRENT_LIST_DIR}/scenario_runner.cpp)
 target_link_libraries(mxlab_fakemx PUBLIC mxlab_core mxlab_server mxlab_delivery mxlab_fakedns mxlab_config
-                      mxlab_common Boost::headers Boost::json Threads::Threads PRIVATE yaml-cpp)
+                      mxlab_common Boost::headers Boost::json Threads::Threads PRIVATE yaml-cpp kcli_lib)
 
 # The HTTP control API (Beast) apart, so the host library stays quick to build.
 add_library(mxlab_fakemx_control STATIC ${CMAKE_CURRENT_LIST_DIR}/control_routes.cpp

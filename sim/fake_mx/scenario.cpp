@@ -3,6 +3,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <boost/json.hpp>
+#include <cstdlib>
+
 #include "mta/config/yaml_reader.hpp"
 #include "sim/fake_mx/dns/zone_yaml.hpp"
 
@@ -206,24 +209,55 @@ void read_dns_faults(Reader& r, Scenario& s) {
   }
 }
 
-void read_expectation(Reader& r, std::vector<RecipientExpectation>& out) {
-  RecipientExpectation e;
-  e.line = r.line();
-  r.require("recipient");
-  r.string("recipient", e.recipient);
-  std::string host;
-  int code = 0;
-  if (r.string("delivered_to", host)) e.delivered_to = host;
-  if (r.integer("deferred", code, 400, 499)) e.deferred = code;
-  if (r.integer("bounced", code, 500, 599)) e.bounced = code;
-  int outcomes = e.delivered_to.has_value() + e.deferred.has_value() + e.bounced.has_value();
-  r.check("recipient", outcomes == 1, "give exactly one of delivered_to, deferred, bounced");
-  r.strings("log", e.log);
-  out.push_back(std::move(e));
+// YAML -> JSON for admin request bodies: plain scalars that look like booleans or integers
+// become them, everything else a string.
+boost::json::value to_json(const YAML::Node& n) {
+  if (n.IsMap()) {
+    boost::json::object o;
+    for (const auto& kv : n) o[kv.first.as<std::string>("")] = to_json(kv.second);
+    return o;
+  }
+  if (n.IsSequence()) {
+    boost::json::array a;
+    for (const auto& item : n) a.push_back(to_json(item));
+    return a;
+  }
+  if (!n.IsScalar()) return nullptr;
+  const std::string& v = n.Scalar();
+  if (n.Tag() == "?") {
+    if (v == "true" || v == "false") return v == "true";
+    char* end = nullptr;
+    long long i = std::strtoll(v.c_str(), &end, 10);
+    if (!v.empty() && end && *end == '\0') return i;
+  }
+  return boost::json::string(v);
+}
+
+void read_admin_step(Reader& r, std::vector<AdminStep>& out) {
+  AdminStep step;
+  step.line = r.line();
+  std::string at = "start";
+  r.check("post", r.has("post") != r.has("delete"), "give exactly one of post: PATH, delete: PATH");
+  if (r.string("post", step.path)) step.method = "POST";
+  if (r.string("delete", step.path)) step.method = "DELETE";
+  r.check(step.method == "POST" ? "post" : "delete", step.path.empty() || step.path.front() == '/',
+          "expected an absolute path such as /api/admin/suspend/v1");
+  if (auto body = r.raw("body")) {
+    r.check("body", body->IsMap(), "expected a mapping (sent as a JSON object)");
+    if (body->IsMap()) step.body = boost::json::serialize(to_json(*body));
+  } else {
+    step.body = "{}";
+  }
+  if (r.string("at", at)) r.check("at", at == "start" || at == "sent", "expected start or sent");
+  step.after_messages = at == "sent";
+  out.push_back(std::move(step));
 }
 
 void read_message(Reader& r, std::vector<ScenarioMessage>& out, std::size_t index) {
   ScenarioMessage m;
+  m.line = r.line();
+  int reply = 0;
+  if (r.integer("reply", reply, 200, 599)) m.reply = reply;
   r.require("from");
   r.require("to");
   r.string("from", m.from);
@@ -261,8 +295,8 @@ void read_scenario(Reader& r, Scenario& s, ScenarioUse use) {
   r.map("mta", [&](Reader& m) { config::read_mta_config(m, s.mta); });
   if (use == ScenarioUse::Run) r.require("messages");
   r.list("messages", [&](Reader& item, std::size_t i) { read_message(item, s.messages, i); });
-  if (use == ScenarioUse::Run) r.require("expect");
-  r.list("expect", [&](Reader& item, std::size_t) { read_expectation(item, s.expect); });
+  r.list("admin", [&](Reader& item, std::size_t) { read_admin_step(item, s.admin); });
+  read_expectations(r, s.expect, use == ScenarioUse::Run);
 }
 
 }  // namespace

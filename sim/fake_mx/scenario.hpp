@@ -11,6 +11,7 @@
 #include "mta/server/smtp_server.hpp"
 #include "sim/fake_mx/behaviour.hpp"
 #include "sim/fake_mx/dns/dns_responder.hpp"
+#include "sim/fake_mx/scenario_expect.hpp"
 
 namespace mxlab::config::yaml {
 class Reader;
@@ -32,17 +33,18 @@ struct ScenarioMessage {
   std::string from;
   std::vector<std::string> to;
   std::string data;  // full message (headers + body), CRLF line ends
+  std::optional<int> reply;  // the reply mtad must give the submission (default 250)
+  int line = 0;
 };
 
-// Where one recipient must end up. Exactly one of delivered_to / deferred / bounced is set,
-// optionally with the exact sequence of log record types for that recipient.
-struct RecipientExpectation {
-  std::string recipient;
-  std::optional<std::string> delivered_to;  // host name that received it
-  std::optional<int> deferred;              // code of the last TransientFailure; still queued
-  std::optional<int> bounced;               // code in the Bounce record
-  std::vector<std::string> log;             // e.g. ["Reception", "TransientFailure", "Delivery"]
-  int line = 0;                             // for reports
+// An admin API call made by `fakemx run` (suspend, bounce, ...), before the messages are sent
+// (`at: start`) or once they all were (`at: sent`).
+struct AdminStep {
+  std::string method;  // "POST" or "DELETE"
+  std::string path;    // "/api/admin/suspend/v1"
+  std::string body;    // JSON text
+  bool after_messages = false;
+  int line = 0;
 };
 
 struct Scenario {
@@ -55,7 +57,8 @@ struct Scenario {
   std::vector<ScenarioHost> hosts;
   config::MtaConfig mta;
   std::vector<ScenarioMessage> messages;
-  std::vector<RecipientExpectation> expect;
+  std::vector<AdminStep> admin;
+  Expectations expect;
   std::chrono::milliseconds timeout{10000};
 };
 

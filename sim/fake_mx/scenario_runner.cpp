@@ -1,12 +1,16 @@
 // Scenario execution and checking (see scenario_runner.hpp).
 #include "sim/fake_mx/scenario_runner.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
 
+#include <boost/json.hpp>
+
+#include "kcli/api_client.hpp"
 #include "mta/core/mta.hpp"
 #include "mta/delivery/smtp_send.hpp"
 #include "sim/fake_mx/dns/fake_dns.hpp"
@@ -22,64 +26,42 @@ class LogCollector {
   void add(const log::LogRecord& r) {
     std::lock_guard lock(mu_);
     by_rcpt_[r.recipient].push_back(r);
+    ++count_;
     cv_.notify_all();
   }
   std::map<std::string, std::vector<log::LogRecord>> snapshot() {
     std::lock_guard lock(mu_);
     return by_rcpt_;
   }
-  template <class Pred>
-  bool wait_until(std::chrono::steady_clock::time_point deadline, Pred done) {
+  // Returns when a record arrives or at `until`.
+  void wait_for_more(std::chrono::steady_clock::time_point until) {
     std::unique_lock lock(mu_);
-    while (!done()) {
-      if (cv_.wait_until(lock, deadline) == std::cv_status::timeout) return done();
-    }
-    return true;
+    const std::size_t seen = count_;
+    cv_.wait_until(lock, until, [&] { return count_ != seen; });
   }
-  // For wait_until predicates, which run with the lock held.
-  const std::map<std::string, std::vector<log::LogRecord>>& unlocked_view() const { return by_rcpt_; }
 
  private:
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, std::vector<log::LogRecord>> by_rcpt_;
+  std::size_t count_ = 0;
 };
 
-std::string describe(const log::LogRecord& r) {
-  std::string s = std::string(log::to_string(r.type));
-  if (r.response.code) s += " " + std::to_string(r.response.code) + " " + r.response.content;
-  if (!r.peer_address.name.empty() && r.type != log::RecordType::Reception) s += " at " + r.peer_address.name;
-  return s;
-}
-
-// Empty when the expectation holds; else what differs.
-std::string check(const RecipientExpectation& e, const std::vector<log::LogRecord>& records) {
-  std::vector<std::string> types;
-  for (const auto& r : records) types.push_back(std::string(log::to_string(r.type)));
-  const log::LogRecord* last = records.empty() ? nullptr : &records.back();
-  std::string where = "line " + std::to_string(e.line) + ": " + e.recipient + ": ";
-  if (!e.log.empty() && types != e.log) {
-    std::string want, got;
-    for (const auto& t : e.log) want += (want.empty() ? "" : ", ") + t;
-    for (const auto& t : types) got += (got.empty() ? "" : ", ") + t;
-    return where + "log expected [" + want + "] got [" + got + "]";
+// Runs the scenario's admin API calls for one moment (start / sent); a failure is a problem.
+void run_admin_steps(const Scenario& s, bool after_messages, std::uint16_t admin_port, ScenarioReport& report) {
+  for (const auto& step : s.admin) {
+    if (step.after_messages != after_messages) continue;
+    auto where = "line " + std::to_string(step.line) + ": admin " + step.method + " " + step.path + ": ";
+    auto client = kcli::ApiClient::create("http://127.0.0.1:" + std::to_string(admin_port), std::chrono::seconds(10));
+    if (!client) {
+      report.problems.push_back(where + client.error().message);
+      continue;
+    }
+    boost::system::error_code ec;
+    auto body = boost::json::parse(step.body, ec);
+    auto reply = step.method == "POST" ? client->post_json(step.path, body) : client->delete_json(step.path, body);
+    if (!reply) report.problems.push_back(where + reply.error().message);
   }
-  auto last_is = [&](log::RecordType t) { return last && last->type == t; };
-  if (e.delivered_to) {
-    if (!last_is(log::RecordType::Delivery) || last->peer_address.name != *e.delivered_to) {
-      return where + "expected delivered to " + *e.delivered_to + ", got " + (last ? describe(*last) : "nothing");
-    }
-  } else if (e.bounced) {
-    if (!last_is(log::RecordType::Bounce) || last->response.code != *e.bounced) {
-      return where + "expected bounced " + std::to_string(*e.bounced) + ", got " + (last ? describe(*last) : "nothing");
-    }
-  } else if (e.deferred) {
-    if (!last_is(log::RecordType::TransientFailure) || last->response.code != *e.deferred) {
-      return where + "expected deferred " + std::to_string(*e.deferred) + ", got " +
-             (last ? describe(*last) : "nothing");
-    }
-  }
-  return {};
 }
 
 // Starts every host on one shared port (the MTA's single delivery port); retries with a new
@@ -161,31 +143,43 @@ ScenarioReport run_scenario(const Scenario& s, const std::string& workdir,
   if (auto st = mta.start(); !st) return {false, {"mtad: " + st.error}, {}};
   tell("mtad smtp 127.0.0.1:" + std::to_string(mta.smtp_port()) + " admin 127.0.0.1:" + std::to_string(mta.admin_port()));
 
+  run_admin_steps(s, false, mta.admin_port(), report);
   for (const auto& m : s.messages) {
     delivery::SendRequest req{"127.0.0.1", mta.smtp_port(), "scenario.mxlab.test", m.from, m.to, m.data};
     auto sent = delivery::send_message(req);
-    if (!sent || !sent->accepted()) {
-      report.problems.push_back("message from " + m.from + " not accepted: " +
-                                (sent ? sent->final_reply.summary() : sent.error()));
+    const int want = m.reply.value_or(250);
+    if (!sent || sent->final_reply.code != want) {
+      report.problems.push_back("line " + std::to_string(m.line) + ": message from " + m.from +
+                                "\n    expected: reply " + std::to_string(want) +
+                                "\n    actual:   " + (sent ? sent->final_reply.summary() : sent.error()));
     }
   }
-  auto deadline = std::chrono::steady_clock::now() + s.timeout;
-  auto all_hold = [&](const std::map<std::string, std::vector<log::LogRecord>>& by) {
-    for (const auto& e : s.expect) {
-      auto it = by.find(e.recipient);
-      if (!check(e, it == by.end() ? std::vector<log::LogRecord>{} : it->second).empty()) return false;
-    }
-    return true;
+  run_admin_steps(s, true, mta.admin_port(), report);
+  // Expectations are checked against fresh snapshots until they all hold or the deadline
+  // passes; log records wake the loop at once, queue and host state is looked at every 20 ms.
+  const bool wants_queue = !s.expect.queue.empty();
+  auto observe = [&] {
+    Observed o;
+    o.log_by_recipient = collected.snapshot();
+    if (wants_queue) o.queue = mta.queue_snapshot();
+    for (const auto& h : *hosts) o.received[h->config().name] = h->transactions();
+    return o;
   };
-  collected.wait_until(deadline, [&] { return all_hold(collected.unlocked_view()); });
-  auto by = collected.snapshot();
-  for (const auto& e : s.expect) {
-    auto it = by.find(e.recipient);
-    auto problem = check(e, it == by.end() ? std::vector<log::LogRecord>{} : it->second);
-    if (!problem.empty()) report.problems.push_back(problem);
+  auto deadline = std::chrono::steady_clock::now() + s.timeout;
+  Observed seen = observe();
+  std::vector<std::string> problems = check(s.expect, seen);
+  while (!problems.empty() && std::chrono::steady_clock::now() < deadline) {
+    collected.wait_for_more(std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(20)));
+    seen = observe();
+    problems = check(s.expect, seen);
   }
-  for (const auto& [rcpt, records] : by)
+  report.problems.insert(report.problems.end(), problems.begin(), problems.end());
+  for (const auto& [rcpt, records] : seen.log_by_recipient)
     for (const auto& r : records) report.events.push_back(rcpt + ": " + describe(r));
+  for (const auto& [host, txs] : seen.received)
+    for (const auto& t : txs)
+      report.events.push_back(host + " received <" + t.mail_from + "> -> " + (t.rcpt_to.empty() ? "" : t.rcpt_to.front()) +
+                              (t.rcpt_to.size() > 1 ? " (+" + std::to_string(t.rcpt_to.size() - 1) + ")" : ""));
   mta.stop();
   for (auto& h : *hosts) h->stop();
   if (!record_path.empty()) {

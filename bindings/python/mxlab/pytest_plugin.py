@@ -1,27 +1,57 @@
 """pytest plugin (entry point ``mxlab``): the ``mxlab_topology`` factory fixture, whose
-topologies are always closed at teardown, and ``mxlab_bin`` for the mtad/kcli binaries.
+topologies are always closed at teardown, ``mxlab_spool_root`` (a fresh directory on tmpfs, so
+the spool's fsync before each 250 costs nothing) and ``mxlab_bin`` for the mtad/kcli binaries.
 """
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pytest
 
-from .topology import Topology
+from . import scenarios
+from .topology import Topology, spool_parent
 
 BIN_DIR_ENV = "MXLAB_BIN_DIR"
 BUILD_DIR_ENV = "MXLAB_BUILD_DIR"  # also read by sim/scenarios
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(scenarios.INI_OPTION, "directories whose *.yaml scenario files run as tests (fakemx run)",
+                  type="paths", default=[])
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    return scenarios.collect(file_path, parent)
+
+
 @pytest.fixture
-def mxlab_topology(tmp_path: Path) -> Callable[..., Topology]:
-    """Factory: ``topo = mxlab_topology()``; each call gets its own directory under tmp_path."""
+def mxlab_spool_root(tmp_path: Path) -> Iterator[Path]:
+    """A fresh directory for spools and delivery logs, on tmpfs when there is one (removed at
+    teardown), else ``tmp_path`` itself (kept by pytest as usual)."""
+    parent = spool_parent()
+    if parent is None:
+        yield tmp_path
+        return
+    parent.mkdir(parents=True, exist_ok=True)
+    root = Path(tempfile.mkdtemp(prefix="mxlab-", dir=parent))
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def mxlab_topology(mxlab_spool_root: Path) -> Iterator[Callable[..., Topology]]:
+    """Factory: ``topo = mxlab_topology()``; each call gets its own directory under
+    ``mxlab_spool_root``. Every topology made is closed at teardown, pass or fail."""
     made: list[Topology] = []
 
     def make(**kwargs) -> Topology:
-        topo = Topology(tmp_path / f"topology{len(made)}", **kwargs)
+        topo = Topology(mxlab_spool_root / f"topology{len(made)}", **kwargs)
         made.append(topo)
         return topo
 

@@ -4,6 +4,7 @@ it starts is stopped by close(), which the context manager and the pytest fixtur
 """
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -13,6 +14,18 @@ from .config import merge_settings, mta_config, to_yaml
 
 LOCALHOST = "127.0.0.1"
 MTA_HOSTNAME = "mta.mxlab.test"
+SPOOL_ROOT_ENV = "MXLAB_SPOOL_ROOT"  # parent directory for test spools; default /dev/shm
+TMPFS = Path("/dev/shm")
+
+
+def spool_parent() -> Path | None:
+    """Where test spools go: $MXLAB_SPOOL_ROOT, else /dev/shm when it is a writable directory
+    (tmpfs: RocksDB's fsync before each 250 costs nothing), else None (the caller's default)."""
+    if os.environ.get(SPOOL_ROOT_ENV):
+        return Path(os.environ[SPOOL_ROOT_ENV])
+    if TMPFS.is_dir() and os.access(TMPFS, os.W_OK):
+        return TMPFS
+    return None
 
 
 def free_port(address: str = LOCALHOST) -> int:
