@@ -87,3 +87,20 @@ def test_scenarios_collected_through_the_ini_option(tmp_path):
     assert "1 failed" in proc.stdout, proc.stdout + proc.stderr
     assert "expected: delivered to mx9.example.com" in proc.stdout
     assert "actual:   Delivery 250" in proc.stdout
+
+
+def test_session_factory_closes_sessions_at_teardown(tmp_path):
+    state = tmp_path / "state.json"
+    proc = run_child_pytest(tmp_path, f"""
+        import json
+        def test_leaves_a_session_open(mxlab_topology, mxlab_session):
+            mx = mxlab_topology().add_mx("mx1.example.com")
+            s = mxlab_session(timeout=5)
+            s.connect(mx.address, mx.port, expect=220)
+            open({str(state)!r}, "w").write(json.dumps([mx.address, mx.port]))
+            global SESSION
+            SESSION = s
+        def test_after():
+            assert not SESSION.connected
+    """)
+    assert "2 passed" in proc.stdout, proc.stdout + proc.stderr

@@ -1,6 +1,8 @@
-"""pytest plugin (entry point ``mxlab``): the ``mxlab_topology`` factory fixture, whose
-topologies are always closed at teardown, ``mxlab_spool_root`` (a fresh directory on tmpfs, so
-the spool's fsync before each 250 costs nothing) and ``mxlab_bin`` for the mtad/kcli binaries.
+"""pytest plugin (entry point ``mxlab``): the ``mxlab_topology`` factory fixture, whose topologies
+are always closed at teardown; ``mxlab_session`` (SmtpSession factory, closed at teardown);
+``mxlab_spool_root`` (a fresh directory on tmpfs, so the spool's fsync before each 250 costs
+nothing); ``mxlab_bin`` for the mtad/kcli binaries; and collection of the scenario files in the
+directories named by the ``mxlab_scenarios`` ini option.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Callable, Iterator
 import pytest
 
 from . import scenarios
+from ._core import SmtpSession
 from .topology import Topology, spool_parent
 
 BIN_DIR_ENV = "MXLAB_BIN_DIR"
@@ -64,6 +67,22 @@ def mxlab_topology(mxlab_spool_root: Path) -> Iterator[Callable[..., Topology]]:
             errors.append(e)
     if errors:
         raise errors[0]
+
+
+@pytest.fixture
+def mxlab_session() -> Iterator[Callable[..., "SmtpSession"]]:
+    """Factory: ``s = mxlab_session(timeout=5)`` -> a new SmtpSession (see SmtpSession.connect);
+    every session made is closed at teardown, pass or fail."""
+    made: list[SmtpSession] = []
+
+    def make(timeout: float = 10.0) -> SmtpSession:
+        session = SmtpSession(timeout)
+        made.append(session)
+        return session
+
+    yield make
+    for session in made:
+        session.close()
 
 
 def bin_dir() -> Path:
