@@ -155,6 +155,9 @@ void read_host(Reader& h, const std::string& name, Scenario& s) {
   h.duration("idle_timeout", host.server.idle_timeout);
   h.string("banner", host.server.banner_text);
   h.string("record", host.record);
+  // Link speed (MailHog Jim's throttle, Toxiproxy's bandwidth): bytes per second, 0 = unlimited.
+  h.size("read_bytes_per_second", host.server.read_bytes_per_second);
+  h.size("write_bytes_per_second", host.server.write_bytes_per_second);
   if (h.has("greylist")) {
     auto node = h.raw("greylist");
     if (node && node->IsScalar()) {

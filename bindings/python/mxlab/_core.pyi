@@ -291,6 +291,7 @@ class MxHostConfig:
     behaviour: BehaviourOptions
     refuse: bool
     record_path: str
+    tls: TlsConfig
     def __init__(self, name: str = "mx", address: str = "127.0.0.2", port: int = 0,
                  rules: Sequence[Rule] = (), server: Optional[ServerOptions] = None,
                  behaviour: Optional[BehaviourOptions] = None, refuse: bool = False,
@@ -485,3 +486,39 @@ class ScenarioReport:
     def __bool__(self) -> bool: ...
 
 def run_scenario(path: str, workdir: str, record: str = "") -> ScenarioReport: ...
+
+# ---- fake MX TLS (bind_tls.cpp) ------------------------------------------------------------
+class CertVariant:
+    Valid: CertVariant
+    SelfSigned: CertVariant
+    Expired: CertVariant
+    NotYetValid: CertVariant
+    WrongHost: CertVariant
+    UntrustedRoot: CertVariant
+    IncompleteChain: CertVariant
+    name: str
+    value: int
+
+class TlsMode:
+    None_: TlsMode
+    Starttls: TlsMode
+    Implicit: TlsMode
+    name: str
+    value: int
+
+class TlsConfig:
+    mode: TlsMode
+    certificate: CertVariant
+    host_name: str
+    min_version: str
+    max_version: str
+    ciphers: str
+    ciphersuites: str
+    handshake_abort: bool
+    starttls_reply: str
+    starttls_then_plaintext: bool
+    def __init__(self) -> None: ...
+
+def test_ca_pem() -> str: ...
+def write_test_ca(path: str) -> None: ...
+def make_credentials(variant: CertVariant, host_name: str, ip_address: str = "") -> tuple[str, str]: ...
