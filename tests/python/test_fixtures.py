@@ -70,7 +70,7 @@ def test_scenarios_collected_through_the_ini_option(tmp_path):
     (tmp_path / "scen").mkdir()
     (tmp_path / "scen" / "unreachable.yaml").write_text(textwrap.dedent("""\
         # A deliberately wrong expectation: the diff must show expected and actual.
-        timeout: 3s
+        timeout: 1s
         dns:
           example.com: "MX 10 mx1.example.com"
           mx1.example.com: "A 127.0.0.2"

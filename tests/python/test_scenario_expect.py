@@ -29,7 +29,7 @@ def fakemx_run(tmp_path, mxlab_bin):
     """fakemx_run(expectations_yaml, rules="[]") -> CompletedProcess of `fakemx run`."""
     runs = []
 
-    def run(expectations: str, rules: str = "[]", timeout: str = "2s") -> subprocess.CompletedProcess:
+    def run(expectations: str, rules: str = "[]", timeout: str = "1s") -> subprocess.CompletedProcess:
         runs.append(1)
         path = tmp_path / "scenario.yaml"
         path.write_text(ONE_MX.format(rules=rules, timeout=timeout) + textwrap.dedent(expectations))
