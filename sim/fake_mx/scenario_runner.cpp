@@ -64,6 +64,41 @@ void run_admin_steps(const Scenario& s, bool after_messages, std::uint16_t admin
   }
 }
 
+// The queue as operators see it (GET /api/admin/show-queue/v1): unlike Mta::queue_snapshot it
+// tells suspended and in-flight envelopes from pending ones. Empty on an API failure, which the
+// expectation's diff then shows as an empty queue.
+std::vector<core::QueuedMessage> admin_queue(const kcli::ApiClient& api) {
+  std::vector<core::QueuedMessage> out;
+  auto reply = api.get_json("/api/admin/show-queue/v1");
+  if (!reply || !reply->is_array()) return out;
+  auto text = [](const boost::json::value* v) {
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+  };
+  for (const auto& m : reply->as_array()) {
+    if (!m.is_object()) continue;
+    core::QueuedMessage msg;
+    msg.id = text(m.as_object().if_contains("queue_id"));
+    msg.sender = text(m.as_object().if_contains("sender"));
+    msg.queue = text(m.as_object().if_contains("queue_name"));
+    const auto* rcpts = m.as_object().if_contains("recipients");
+    if (!rcpts || !rcpts->is_array()) continue;
+    for (const auto& r : rcpts->as_array()) {
+      if (!r.is_object()) continue;
+      const auto& o = r.as_object();
+      core::QueuedEnvelope e;
+      e.envelope_id = text(o.if_contains("envelope_id"));
+      e.recipient = text(o.if_contains("recipient"));
+      e.state = text(o.if_contains("state"));
+      const auto* n = o.if_contains("num_attempts");
+      e.attempts = n && n->is_int64() ? static_cast<int>(n->as_int64()) : 0;
+      e.last_error = text(o.if_contains("last_error"));
+      msg.envelopes.push_back(std::move(e));
+    }
+    out.push_back(std::move(msg));
+  }
+  return out;
+}
+
 // Starts every host on one shared port (the MTA's single delivery port); retries with a new
 // port when another process holds it on one of the addresses.
 }  // namespace
@@ -133,6 +168,7 @@ ScenarioReport run_scenario(const Scenario& s, const std::string& workdir,
   cfg.spool.path = workdir + "/spool";
   cfg.listeners = {{"127.0.0.1", 0}};
   cfg.admin.port = 0;
+  if (!s.admin.empty() || !s.expect.queue.empty()) cfg.admin.enabled = true;  // both go through it
   cfg.resolver.nameservers = {dns.nameserver()};
   if (!hosts->empty()) cfg.delivery.port = hosts->front()->port();
   // Declared before the MTA, so it outlives it: the listener runs on the MTA's io thread until
@@ -158,10 +194,11 @@ ScenarioReport run_scenario(const Scenario& s, const std::string& workdir,
   // Expectations are checked against fresh snapshots until they all hold or the deadline
   // passes; log records wake the loop at once, queue and host state is looked at every 20 ms.
   const bool wants_queue = !s.expect.queue.empty();
+  auto api = kcli::ApiClient::create("http://127.0.0.1:" + std::to_string(mta.admin_port()), std::chrono::seconds(5));
   auto observe = [&] {
     Observed o;
     o.log_by_recipient = collected.snapshot();
-    if (wants_queue) o.queue = mta.queue_snapshot();
+    if (wants_queue && api) o.queue = admin_queue(*api);
     for (const auto& h : *hosts) o.received[h->config().name] = h->transactions();
     return o;
   };
