@@ -48,19 +48,29 @@ class LogCollector {
 };
 
 // Runs the scenario's admin API calls for one moment (start / sent); a failure is a problem.
-void run_admin_steps(const Scenario& s, bool after_messages, std::uint16_t admin_port, ScenarioReport& report) {
+void run_admin_steps(const Scenario& s, bool after_messages, const kcli::ApiClient& api, ScenarioReport& report) {
   for (const auto& step : s.admin) {
     if (step.after_messages != after_messages) continue;
-    auto where = "line " + std::to_string(step.line) + ": admin " + step.method + " " + step.path + ": ";
-    auto client = kcli::ApiClient::create("http://127.0.0.1:" + std::to_string(admin_port), std::chrono::seconds(10));
-    if (!client) {
-      report.problems.push_back(where + client.error().message);
-      continue;
-    }
     boost::system::error_code ec;
-    auto body = boost::json::parse(step.body, ec);
-    auto reply = step.method == "POST" ? client->post_json(step.path, body) : client->delete_json(step.path, body);
-    if (!reply) report.problems.push_back(where + reply.error().message);
+    auto body = boost::json::parse(step.body, ec);  // written by the loader: always an object
+    auto reply = step.method == "POST" ? api.post_json(step.path, body) : api.delete_json(step.path, body);
+    if (!reply)
+      report.problems.push_back("line " + std::to_string(step.line) + ": admin " + step.method + " " + step.path +
+                                ": " + reply.error().message);
+  }
+}
+
+// Submits each message; a reply other than the one the scenario names is a problem.
+void send_messages(const Scenario& s, std::uint16_t port, ScenarioReport& report) {
+  for (const auto& m : s.messages) {
+    delivery::SendRequest req{"127.0.0.1", port, "scenario.mxlab.test", m.from, m.to, m.data};
+    auto sent = delivery::send_message(req);
+    const int want = m.reply.value_or(250);
+    if (!sent || sent->final_reply.code != want) {
+      report.problems.push_back("line " + std::to_string(m.line) + ": message from " + m.from +
+                                "\n    expected: reply " + std::to_string(want) +
+                                "\n    actual:   " + (sent ? sent->final_reply.summary() : sent.error()));
+    }
   }
 }
 
@@ -168,7 +178,7 @@ ScenarioReport run_scenario(const Scenario& s, const std::string& workdir,
   cfg.spool.path = workdir + "/spool";
   cfg.listeners = {{"127.0.0.1", 0}};
   cfg.admin.port = 0;
-  if (!s.admin.empty() || !s.expect.queue.empty()) cfg.admin.enabled = true;  // both go through it
+  cfg.admin.enabled = true;  // admin steps and expect_queue go through it
   cfg.resolver.nameservers = {dns.nameserver()};
   if (!hosts->empty()) cfg.delivery.port = hosts->front()->port();
   // Declared before the MTA, so it outlives it: the listener runs on the MTA's io thread until
@@ -179,26 +189,17 @@ ScenarioReport run_scenario(const Scenario& s, const std::string& workdir,
   if (auto st = mta.start(); !st) return {false, {"mtad: " + st.error}, {}};
   tell("mtad smtp 127.0.0.1:" + std::to_string(mta.smtp_port()) + " admin 127.0.0.1:" + std::to_string(mta.admin_port()));
 
-  run_admin_steps(s, false, mta.admin_port(), report);
-  for (const auto& m : s.messages) {
-    delivery::SendRequest req{"127.0.0.1", mta.smtp_port(), "scenario.mxlab.test", m.from, m.to, m.data};
-    auto sent = delivery::send_message(req);
-    const int want = m.reply.value_or(250);
-    if (!sent || sent->final_reply.code != want) {
-      report.problems.push_back("line " + std::to_string(m.line) + ": message from " + m.from +
-                                "\n    expected: reply " + std::to_string(want) +
-                                "\n    actual:   " + (sent ? sent->final_reply.summary() : sent.error()));
-    }
-  }
-  run_admin_steps(s, true, mta.admin_port(), report);
+  auto api = kcli::ApiClient::create("http://127.0.0.1:" + std::to_string(mta.admin_port()), std::chrono::seconds(10));
+  if (!api) return {false, {"admin API: " + api.error().message}, {}};
+  run_admin_steps(s, false, *api, report);
+  send_messages(s, mta.smtp_port(), report);
+  run_admin_steps(s, true, *api, report);
   // Expectations are checked against fresh snapshots until they all hold or the deadline
   // passes; log records wake the loop at once, queue and host state is looked at every 20 ms.
-  const bool wants_queue = !s.expect.queue.empty();
-  auto api = kcli::ApiClient::create("http://127.0.0.1:" + std::to_string(mta.admin_port()), std::chrono::seconds(5));
   auto observe = [&] {
     Observed o;
     o.log_by_recipient = collected.snapshot();
-    if (wants_queue && api) o.queue = admin_queue(*api);
+    if (!s.expect.queue.empty()) o.queue = admin_queue(*api);
     for (const auto& h : *hosts) o.received[h->config().name] = h->transactions();
     return o;
   };
