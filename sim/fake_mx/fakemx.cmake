@@ -24,5 +24,6 @@ mxlab_test(fakemx_test SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/fakemx/mx_host_tes
                                ${CMAKE_SOURCE_DIR}/tests/unit/fakemx/client_protocol_test.cpp
                                ${CMAKE_SOURCE_DIR}/tests/unit/fakemx/behaviour_test.cpp
                                ${CMAKE_SOURCE_DIR}/tests/unit/fakemx/scenario_schema_test.cpp
+                               ${CMAKE_SOURCE_DIR}/tests/unit/fakemx/scenario_expect_test.cpp
                                ${CMAKE_SOURCE_DIR}/tests/unit/fakemx/control_routes_test.cpp
            LIBS mxlab_fakemx mxlab_fakemx_control mxlab_delivery)
