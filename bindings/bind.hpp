@@ -19,6 +19,7 @@ void bind_smtp(pybind11::module_& m);
 void bind_client(pybind11::module_& m);  // SmtpSession
 void bind_tls(pybind11::module_& m);
 void bind_scenario(pybind11::module_& m);  // run_scenario, ScenarioReport  // after bind_fakemx: extends its classes
+void bind_blast(pybind11::module_& m);
 
 // Python timeouts are float seconds; C++ waits take milliseconds.
 inline std::chrono::milliseconds seconds_to_ms(double seconds) {

@@ -75,4 +75,7 @@ PYBIND11_MODULE(_core, m) {
 #ifdef MXLAB_BIND_SCENARIO
   bind_scenario(m);
 #endif
+#ifdef MXLAB_BIND_BLAST
+  bind_blast(m);
+#endif
 }

@@ -31,6 +31,7 @@ json::object stats_json(const ServiceStatus& s) {
   o["scheduler.envelope"] = q.envelopes;
   o["scheduler.envelope.incoming"] = q.incoming;
   o["scheduler.envelope.inflight"] = q.inflight;
+  o["scheduler.spool.pending"] = q.spool_pending;
   o["scheduler.envelope.expired"] = q.expired;
   o["scheduler.envelope.removed"] = q.removed;
   o["scheduler.envelope.bounced.admin"] = q.admin_bounced;

@@ -178,6 +178,7 @@ void Mta::stop(std::chrono::milliseconds grace) {
   i.io.stop();
   i.thread.join();
   i.blocking.join();
+  i.scheduler->flush_spool();  // the last attempts' envelope updates and removals
   i.servers.clear();
   i.admin.reset();
   for (auto& p : i.smtp_ports) p = 0;

@@ -46,6 +46,7 @@ struct SchedulerStats {
   std::uint64_t envelopes = 0;       // scheduler.envelope: pending now
   std::uint64_t inflight = 0;        // scheduler.envelope.inflight
   std::uint64_t messages = 0;        // scheduler.message: queued now
+  std::uint64_t spool_pending = 0;   // scheduler.spool.pending: attempt results not yet durable
   bool paused = false;
 };
 

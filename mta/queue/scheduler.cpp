@@ -1,6 +1,6 @@
 // The scheduler (see scheduler.hpp). Work items are (message, domain) pairs ordered by due
-// time; one attempt per pair is in flight at a time. Spool updates for one message are issued
-// in order on a serial strand so a late update can never resurrect a removed message.
+// time; one attempt per pair is in flight at a time. Spool updates and removals go to the
+// SpoolWriter, which keeps them in order per message and group commits them.
 #include "mta/queue/scheduler.hpp"
 
 #include <boost/asio.hpp>
@@ -230,16 +230,10 @@ void Scheduler::Impl::record_outcome(MessageRecord& rec, spool::EnvelopeRecord& 
 }
 
 void Scheduler::Impl::persist(const MessageRecord& rec) {
-  // Issued in order on the serial strand: update/remove for one message never reorder.
-  // A failed write leaves the previous record: the message is retried (or re-delivered) after
-  // a restart, so the failure is logged rather than dropped.
-  asio::post(spool_strand, [&spool = d.spool, copy = rec] {
-    Status st = copy.done() ? spool.remove(copy.id) : spool.update(copy);
-    if (!st) {
-      spdlog::error("spool {} of message {} failed: {}", copy.done() ? "remove" : "update",
-                    format_message_id(copy.id), st.error);
-    }
-  });
+  // The latest state of a message wins; batches are written in order, one fsync each, on the
+  // writer's own thread (not behind inbound stores on the blocking pool). A failed write leaves
+  // the previous record: the message is retried (or re-delivered) after a restart.
+  writer.submit(rec);
 }
 
 void Scheduler::Impl::finished() {
@@ -282,7 +276,10 @@ void Scheduler::add(MessageRecord record) {
   i.timer.cancel();
 }
 
-bool Scheduler::contains(MessageId id) const { return impl_->messages.count(id) > 0; }
+// A message whose removal is not yet durable still owns its id (a new message must not take it).
+bool Scheduler::contains(MessageId id) const { return impl_->messages.count(id) > 0 || impl_->writer.contains(id); }
+
+void Scheduler::flush_spool() { impl_->writer.flush(); }
 
 void Scheduler::start() { asio::co_spawn(impl_->d.io, impl_->loop(), asio::detached); }
 

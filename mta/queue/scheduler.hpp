@@ -46,6 +46,8 @@ class Scheduler {
   // Stops launching attempts; `done` runs on the io thread once in-flight attempts finished.
   void stop(std::function<void()> done);
   std::size_t in_flight() const;
+  // Blocks until every envelope update and removal issued so far is durable (any thread).
+  void flush_spool();
   std::vector<spool::MessageRecord> snapshot() const;
   void refresh_metrics();
 

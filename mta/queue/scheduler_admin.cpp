@@ -234,6 +234,7 @@ SchedulerStats Scheduler::stats() const {
   SchedulerStats s = i.counters;
   s.paused = i.paused;
   s.messages = i.messages.size();
+  s.spool_pending = i.writer.pending();
   for (const auto& [id, rec] : i.messages) {
     for (const auto& env : rec.envelopes) {
       if (env.state != EnvelopeState::Pending) continue;

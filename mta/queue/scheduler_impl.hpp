@@ -10,6 +10,7 @@
 #include "mta/queue/admin_rules.hpp"
 #include "mta/queue/retry_policy.hpp"
 #include "mta/queue/scheduler.hpp"
+#include "mta/queue/spool_writer.hpp"
 
 namespace mxlab::queue {
 
@@ -24,12 +25,12 @@ using WorkKey = std::pair<MessageId, std::string>;  // (message, recipient domai
 
 struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
   explicit Impl(SchedulerDeps d)
-      : d(d), retry(d.config.retry), timer(d.io), spool_strand(boost::asio::make_strand(d.blocking)) {}
+      : d(d), retry(d.config.retry), timer(d.io), writer(d.spool) {}
 
   SchedulerDeps d;
   RetryPolicy retry;
   boost::asio::steady_timer timer;
-  boost::asio::strand<boost::asio::thread_pool::executor_type> spool_strand;
+  SpoolWriter writer;  // envelope updates and removals, group committed on their own thread
   std::map<MessageId, spool::MessageRecord> messages;
   std::set<WorkItem> due;
   std::map<WorkKey, TimePoint> due_at;  // index into `due`: one work item per key at most

@@ -75,6 +75,21 @@ class RocksSpool final : public Spool {
     return s.ok() ? Status::success() : failure("remove", id, s);
   }
 
+  Status commit(const std::vector<MessageRecord>& records) override {
+    if (records.empty()) return Status::success();
+    rocksdb::WriteBatch batch;
+    for (const auto& r : records) {
+      if (r.done()) {
+        batch.Delete(data_key(r.id));
+        batch.Delete(envelope_key(r.id));
+      } else {
+        batch.Put(envelope_key(r.id), r.to_json());
+      }
+    }
+    auto s = db_->Write(write_, &batch);
+    return s.ok() ? Status::success() : failure("commit of " + std::to_string(records.size()) + " records, first", records.front().id, s);
+  }
+
   Expected<std::string> load_data(MessageId id) override {
     std::string data;
     auto s = db_->Get(rocksdb::ReadOptions(), data_key(id), &data);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mta/common/expected.hpp"
 #include "mta/spool/message_record.hpp"
@@ -21,6 +22,9 @@ class Spool {
   virtual Status update(const MessageRecord& record) = 0;
   // Deletes data and envelope (all envelopes done).
   virtual Status remove(MessageId id) = 0;
+  // Many messages' progress in one atomic, durable write (one fsync): each record with every
+  // envelope done is removed, any other rewritten. The scheduler's group commit.
+  virtual Status commit(const std::vector<MessageRecord>& records) = 0;
   virtual Expected<std::string> load_data(MessageId id) = 0;
   virtual bool contains(MessageId id) = 0;
   // Calls `each` for every stored envelope record (start-up recovery). Records that fail to

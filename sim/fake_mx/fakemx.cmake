@@ -18,7 +18,7 @@ target_link_libraries(mxlab_fakemx_control PUBLIC mxlab_fakemx mxlab_admin Boost
                       PRIVATE yaml-cpp)
 
 add_executable(fakemx ${CMAKE_CURRENT_LIST_DIR}/fakemx_main.cpp)
-target_link_libraries(fakemx PRIVATE mxlab_fakemx mxlab_fakemx_control CLI11::CLI11 spdlog::spdlog)
+target_link_libraries(fakemx PRIVATE mxlab_fakemx mxlab_fakemx_control mxlab_fakemx_blast CLI11::CLI11 spdlog::spdlog)
 
 mxlab_test(fakemx_test SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/fakemx/mx_host_test.cpp
                                ${CMAKE_SOURCE_DIR}/tests/unit/fakemx/client_protocol_test.cpp

@@ -4,6 +4,9 @@
 //   fakemx serve FILE [--control ADDR:PORT] [--record OUT]
 //                                    serves the scenario's DNS and hosts (no MTA, no messages) with
 //                                    the HTTP control API until SIGINT/SIGTERM, then writes OUT.
+//   fakemx blast ADDR:PORT [-c N] [-n N] ...
+//                                    load generator: prints a JSON summary on stdout, a progress
+//                                    bar on stderr when it is a terminal.
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -13,6 +16,7 @@
 #include <fstream>
 #include <unistd.h>
 
+#include "sim/fake_mx/blast/blast.hpp"
 #include "sim/fake_mx/control_api.hpp"
 #include "sim/fake_mx/scenario_runner.hpp"
 
@@ -95,6 +99,41 @@ int serve(const std::string& file, const std::string& control, const std::string
   return 0;
 }
 
+void draw_progress(const BlastProgress& p) {
+  constexpr int kWidth = 30;
+  int filled = p.total ? static_cast<int>(kWidth * p.done / p.total) : kWidth;
+  double rate = p.elapsed_s > 0 ? static_cast<double>(p.accepted) / p.elapsed_s : 0;
+  std::fprintf(stderr, "\r[%s%s] %zu/%zu accepted %zu  %.0f msg/s ", std::string(filled, '#').c_str(),
+               std::string(kWidth - filled, '.').c_str(), p.done, p.total, p.accepted, rate);
+  std::fflush(stderr);
+}
+
+int blast(const std::string& server, BlastOptions options, bool progress) {
+  auto colon = server.rfind(':');
+  int port = 0;
+  if (colon != std::string::npos) {
+    try {
+      port = std::stoi(server.substr(colon + 1));
+    } catch (const std::exception&) {
+    }
+  }
+  if (colon == std::string::npos || port <= 0 || port > 65535) {
+    std::fprintf(stderr, "fakemx blast: server must be ADDRESS:PORT, got '%s'\n", server.c_str());
+    return 2;
+  }
+  options.address = server.substr(0, colon);
+  options.port = static_cast<std::uint16_t>(port);
+  bool bar = progress && ::isatty(STDERR_FILENO);
+  auto result = run_blast(options, bar ? BlastProgressFn(draw_progress) : BlastProgressFn());
+  if (bar) std::fprintf(stderr, "\n");
+  if (!result) {
+    std::fprintf(stderr, "fakemx blast: %s\n", result.error().c_str());
+    return 2;
+  }
+  std::printf("%s\n", result->json().c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -113,10 +152,34 @@ int main(int argc, char** argv) {
       ->required()->check(CLI::ExistingFile);
   serve_cmd->add_option("--control", control, "address:port of the HTTP control API (default 127.0.0.1:0)");
   serve_cmd->add_option("--record", record, "write every session and transaction as JSON on exit");
+  auto* blast_cmd = app.add_subcommand("blast", "load an SMTP server with many sessions and messages");
+  std::string server;
+  BlastOptions bo;
+  bool no_pipelining = false, no_starttls = false, no_progress = false;
+  blast_cmd->add_option("server", server, "ADDRESS:PORT of the SMTP server")->required();
+  blast_cmd->add_option("-c,--connections", bo.connections, "concurrent sessions (default 10)")->check(CLI::PositiveNumber);
+  blast_cmd->add_option("-n,--messages", bo.messages, "messages to send (default 100)");
+  blast_cmd->add_option("--per-connection", bo.per_connection, "messages per session, then a new one; 0 = no limit (default 100)");
+  blast_cmd->add_option("-s,--size", bo.size, "message size in bytes (default 1024)");
+  blast_cmd->add_option("-r,--recipients", bo.recipients, "recipients per message (default 1)")->check(CLI::PositiveNumber);
+  blast_cmd->add_option("--rate", bo.rate, "messages per second; 0 = unlimited (default)")->check(CLI::NonNegativeNumber);
+  blast_cmd->add_option("--from", bo.mail_from, "sender; {n} is the message number");
+  blast_cmd->add_option("--to", bo.rcpt_to, "recipient; {n} message number, {r} recipient number");
+  blast_cmd->add_option("--ehlo", bo.ehlo, "EHLO name");
+  blast_cmd->add_option("--ids-file", bo.ids_file, "write the queue id of each message answered 250, one a line");
+  blast_cmd->add_flag("--no-pipelining", no_pipelining, "do not pipeline even when offered");
+  blast_cmd->add_flag("--no-starttls", no_starttls, "do not use STARTTLS even when offered");
+  blast_cmd->add_flag("--no-progress", no_progress, "no progress bar");
+  double timeout_s = 30;
+  blast_cmd->add_option("--timeout", timeout_s, "seconds for connect and each reply (default 30)")->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
+  bo.pipelining = !no_pipelining;
+  bo.starttls = !no_starttls;
+  bo.timeout = std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000));
   // Diagnostics go to stderr; stdout carries the machine-readable lines (ports, reports).
   spdlog::set_default_logger(spdlog::stderr_color_mt("fakemx"));
   if (*run_cmd) return run(file, workdir, keep, record);
   if (*serve_cmd) return serve(file, control, record);
+  if (*blast_cmd) return blast(server, bo, !no_progress);
   return 2;
 }

@@ -1,0 +1,131 @@
+"""fakemx blast, the load generator: against fake MX hosts (plain, STARTTLS, rules that defer or
+reject), a closed port, and through the `fakemx blast` binary. Each count in the summary is
+checked against what the server recorded, so a miscount fails here."""
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+import pytest
+
+import mxlab
+from mxlab import _core
+
+HOST = "127.0.0.31"
+
+
+@pytest.fixture
+def mx():
+    started = []
+
+    def make(rules=(), tls=False, **server):
+        cfg = _core.MxHostConfig(name="sink.test", address=HOST, rules=list(rules))
+        for key, value in server.items():
+            setattr(cfg.server, key, value)
+        if tls:
+            cfg.tls = mxlab.TlsConfig()
+            cfg.tls.mode = mxlab.TlsMode.Starttls
+        host = _core.MxHost(cfg)
+        host.start()
+        started.append(host)
+        return host
+
+    yield make
+    for host in started:
+        host.stop()
+
+
+def test_every_message_is_accepted_recorded_and_its_id_written(mx, tmp_path):
+    host = mx()
+    ids = tmp_path / "ids"
+    summary = _core.blast(HOST, host.port, connections=4, messages=50, per_connection=7, size=3000,
+                          recipients=2, ids_file=str(ids))
+    assert summary["accepted"] == summary["sent"] == 50
+    assert summary["deferred"] == summary["rejected"] == summary["errors"] == 0
+    assert summary["connections"] == 8  # 50 messages, 7 per connection: 8 sessions
+    assert summary["pipelined_sessions"] == 8
+    assert summary["latency_ms"]["p50"] > 0
+    txs = host.wait_for_transactions(50, timeout=10)
+    assert len(txs) == 50
+    assert all(len(t.rcpt_to) == 2 for t in txs)
+    assert {t.rcpt_to[1] for t in txs} == {"rcpt1@blast.test"}
+    assert all(2900 <= len(t.data) <= 3000 for t in txs)
+    numbers = sorted(int(t.data.split(b"X-Blast-Id: ")[1].split(b"\r\n")[0]) for t in txs)
+    assert numbers == list(range(50))  # each message number exactly once
+    written = ids.read_text().split()
+    assert sorted(written) == sorted(f"sink.test-{i}" for i in range(1, 51))
+
+
+def test_pipelining_only_when_offered_and_wanted(mx):
+    not_offered = _core.blast(HOST, mx(pipelining=False).port, connections=2, messages=6)
+    assert not_offered["accepted"] == 6 and not_offered["pipelined_sessions"] == 0
+    not_wanted = _core.blast(HOST, mx().port, messages=2, pipelining=False)
+    assert not_wanted["accepted"] == 2 and not_wanted["pipelined_sessions"] == 0
+
+
+def test_starttls_is_used_when_offered(mx):
+    host = mx(tls=True)
+    summary = _core.blast(HOST, host.port, connections=2, messages=4, per_connection=2)
+    assert summary["accepted"] == 4 and summary["tls_sessions"] == 2
+    txs = host.wait_for_transactions(4, timeout=10)
+    assert len(txs) == 4 and all(t.tls and t.tls_version.startswith("TLSv1") for t in txs)
+    plain = _core.blast(HOST, host.port, messages=1, starttls=False)
+    assert plain["accepted"] == 1 and plain["tls_sessions"] == 0
+
+
+def test_deferred_and_rejected_are_counted_apart(mx):
+    host = mx([_core.Rule.reply("rcpt", "451 4.7.1 later", recipient="rcpt0@blast.test"),
+               _core.Rule.reply("mail", "550 5.7.1 go away", sender="bad3@origin.test")])
+    summary = _core.blast(HOST, host.port, connections=1, messages=4, rcpt_to="rcpt{n}@blast.test",
+                          mail_from="bad{n}@origin.test")
+    # message 0: its only recipient deferred; message 3: sender rejected; 1 and 2 accepted
+    assert (summary["accepted"], summary["deferred"], summary["rejected"]) == (2, 1, 1)
+    assert summary["first_error"].startswith("RCPT: 451 4.7.1")
+
+
+def test_421_ends_the_session_and_blast_reconnects(mx):
+    host = mx(max_messages_per_connection=2)
+    summary = _core.blast(HOST, host.port, connections=1, messages=6, per_connection=0)
+    # every third MAIL on a connection gets 421: messages 2 and 5 are deferred, the rest delivered
+    assert summary["accepted"] == 4 and summary["deferred"] == 2
+    assert summary["connections"] == 2
+
+
+def test_closed_port_counts_errors_and_ends(tmp_path):
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        port = s.getsockname()[1]  # bound, not listening: connects are refused
+        summary = _core.blast(HOST, port, connections=3, messages=9)
+    assert summary["errors"] == 9 and summary["accepted"] == 0
+    assert "refused" in summary["first_error"]
+
+
+def test_rate_limit_spreads_the_messages(mx):
+    host = mx()
+    t0 = time.monotonic()
+    summary = _core.blast(HOST, host.port, connections=4, messages=21, rate=100)
+    assert summary["accepted"] == 21
+    assert time.monotonic() - t0 >= 0.19  # message 20 may start at 0.2 s, not before
+
+
+def test_bad_options_are_refused():
+    with pytest.raises(ValueError, match="port"):
+        _core.blast(HOST, 0)
+    with pytest.raises(ValueError, match="bad address"):
+        _core.blast("not-an-address", 25)
+    with pytest.raises(ValueError, match="ids file"):
+        _core.blast(HOST, 25, ids_file="/nonexistent/dir/ids")
+
+
+def test_cli_prints_a_json_summary(mx, mxlab_bin, tmp_path):
+    host = mx()
+    ids = tmp_path / "ids"
+    out = subprocess.run([mxlab_bin("fakemx"), "blast", f"{HOST}:{host.port}", "-c", "3", "-n", "12",
+                          "--size", "500", "--ids-file", str(ids)], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    assert summary["accepted"] == 12 and summary["errors"] == 0
+    assert len(ids.read_text().split()) == 12
+    bad = subprocess.run([mxlab_bin("fakemx"), "blast", "nohostport"], capture_output=True, text=True, timeout=30)
+    assert bad.returncode == 2 and "ADDRESS:PORT" in bad.stderr
