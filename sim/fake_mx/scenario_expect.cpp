@@ -92,6 +92,8 @@ void read_received(Reader& r, std::vector<ReceivedExpectation>& out) {
   if (r.string("sender", sender)) e.sender = sender == "<>" ? "" : sender;
   r.strings("contains", e.contains);
   r.strings("lacks", e.lacks);
+  bool tls = false;
+  if (r.boolean("tls", tls)) e.tls = tls;
   r.integer("count", e.count, std::size_t{0}, std::size_t{1000000});
   out.push_back(std::move(e));
 }
@@ -218,6 +220,7 @@ bool received_matches(const ReceivedExpectation& e, const RecordedTransaction& t
   if (!e.recipient.empty() && std::find(t.rcpt_to.begin(), t.rcpt_to.end(), e.recipient) == t.rcpt_to.end())
     return false;
   if (e.sender && t.mail_from != *e.sender) return false;
+  if (e.tls && t.tls != *e.tls) return false;
   for (const auto& s : e.contains)
     if (!contains(t.data, s)) return false;
   for (const auto& s : e.lacks)
@@ -232,7 +235,8 @@ std::string check_received(const ReceivedExpectation& e, const Observed& o) {
   std::vector<std::string> seen;
   for (const auto& t : it->second) {
     if (received_matches(e, t)) ++n;
-    seen.push_back("<" + t.mail_from + "> -> " + join(t.rcpt_to) + " (" + std::to_string(t.data.size()) + " bytes)");
+    seen.push_back("<" + t.mail_from + "> -> " + join(t.rcpt_to) + " (" + std::to_string(t.data.size()) + " bytes" +
+                   (t.tls ? ", " + t.tls_version : "") + ")");
   }
   if (n == e.count) return {};
   std::string want = std::to_string(e.count) + " transaction(s) at " + e.host;
@@ -240,6 +244,7 @@ std::string check_received(const ReceivedExpectation& e, const Observed& o) {
   if (e.sender) want += " from <" + *e.sender + ">";
   if (!e.contains.empty()) want += " containing \"" + join(e.contains) + "\"";
   if (!e.lacks.empty()) want += " without \"" + join(e.lacks) + "\"";
+  if (e.tls) want += *e.tls ? " over TLS" : " in plaintext";
   std::string actual = std::to_string(n) + " matching of " + std::to_string(seen.size());
   for (const auto& s : seen) actual += "\n      got: " + s;
   return diff(e.line, "received", want, actual);

@@ -62,6 +62,7 @@ struct ReceivedExpectation {
   std::optional<std::string> sender;    // exact MAIL FROM; "" for the null sender <>
   std::vector<std::string> contains;    // substrings of the message data
   std::vector<std::string> lacks;       // substrings that must not be in it
+  std::optional<bool> tls;              // received over TLS (true) or in plaintext (false)
   std::size_t count = 1;                // exactly this many transactions
   int line = 0;
 };
