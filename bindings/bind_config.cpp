@@ -30,7 +30,8 @@ void bind_sections(py::module_& m) {
   py::class_<SpoolConfig>(m, "SpoolConfig")
       .def(py::init<>())
       .def_readwrite("path", &SpoolConfig::path)
-      .def_readwrite("sync", &SpoolConfig::sync);
+      .def_readwrite("sync", &SpoolConfig::sync)
+      .def_readwrite("min_free_space", &SpoolConfig::min_free_space);
   py::class_<ResolverConfig>(m, "ResolverConfig")
       .def(py::init<>())
       .def_readwrite("nameservers", &ResolverConfig::nameservers)
@@ -55,7 +56,9 @@ void bind_sections(py::module_& m) {
       .def_readwrite("enabled", &AdminConfig::enabled)
       .def_readwrite("address", &AdminConfig::address)
       .def_readwrite("port", &AdminConfig::port)
-      .def_readwrite("trusted_hosts", &AdminConfig::trusted_hosts);
+      .def_readwrite("trusted_hosts", &AdminConfig::trusted_hosts)
+      .def_readwrite("token", &AdminConfig::token)
+      .def_readwrite("allow_unauthenticated", &AdminConfig::allow_unauthenticated);
   py::class_<LogConfig>(m, "LogConfig")
       .def(py::init<>())
       .def_readwrite("path", &LogConfig::path);
@@ -64,7 +67,10 @@ void bind_sections(py::module_& m) {
       .def_readwrite("max_message_size", &LimitsConfig::max_message_size)
       .def_readwrite("max_line_length", &LimitsConfig::max_line_length)
       .def_readwrite("max_recipients", &LimitsConfig::max_recipients)
-      .def_readwrite("idle_timeout", &LimitsConfig::idle_timeout);
+      .def_readwrite("max_connections", &LimitsConfig::max_connections)
+      .def_readwrite("max_connections_per_ip", &LimitsConfig::max_connections_per_ip)
+      .def_readwrite("idle_timeout", &LimitsConfig::idle_timeout)
+      .def_readwrite("session_timeout", &LimitsConfig::session_timeout);
 }
 
 }  // namespace

@@ -334,10 +334,16 @@ void bind_fakemx(py::module_& m) {
       .def(py::init([](std::vector<MxHost*> hosts, FakeDns* dns) {
              return std::make_unique<ControlApi>(ControlTargets{std::move(hosts), dns});
            }), py::arg("hosts"), py::arg("dns") = nullptr, py::keep_alive<1, 2>(), py::keep_alive<1, 3>())
-      .def("start", [](ControlApi& c, const std::string& address, std::uint16_t port) {
-             Status s = c.start(address, port);
+      .def("start", [](ControlApi& c, const std::string& address, std::uint16_t port, const std::string& token,
+                       std::optional<std::vector<std::string>> trusted_hosts, bool allow_unauthenticated) {
+             ControlAccess access;
+             access.token = token;
+             if (trusted_hosts) access.trusted_hosts = *trusted_hosts;
+             access.allow_unauthenticated = allow_unauthenticated;
+             Status s = c.start(address, port, access);
              if (!s.ok()) throw StartFailure(s.error);
-           }, py::arg("address") = "127.0.0.1", py::arg("port") = 0, release())
+           }, py::arg("address") = "127.0.0.1", py::arg("port") = 0, py::arg("token") = "",
+           py::arg("trusted_hosts") = std::nullopt, py::arg("allow_unauthenticated") = false, release())
       .def("stop", &ControlApi::stop, release())
       .def_property_readonly("port", &ControlApi::port);
 }

@@ -101,6 +101,7 @@ ApiResult<ApiClient::Reply> ApiClient::exchange(std::string_view method, std::st
   req.set(http::field::host, host_header_);
   req.set(http::field::user_agent, "kcli (mxlab)");
   req.set(http::field::accept, "application/json");
+  if (!token_.empty()) req.set(http::field::authorization, "Bearer " + token_);
   if (!body.empty()) req.set(http::field::content_type, "application/json");
   req.body() = std::move(body);
   req.prepare_payload();

@@ -34,6 +34,8 @@ class ApiClient {
   ApiResult<boost::json::value> delete_json(std::string_view path, const boost::json::value& body) const;
 
   const std::string& endpoint() const { return endpoint_; }
+  // Sent as "Authorization: Bearer <token>" with every request when not empty.
+  void set_token(std::string token) { token_ = std::move(token); }
 
  private:
   struct Reply {
@@ -49,6 +51,7 @@ class ApiClient {
   std::string host_;      // without IPv6 brackets, for the resolver
   std::string port_;
   std::string host_header_;
+  std::string token_;
   std::chrono::milliseconds timeout_{kDefaultTimeout};
 };
 

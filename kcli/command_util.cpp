@@ -17,6 +17,7 @@ int fail(std::string_view message) {
 int with_client(const KcliContext& ctx, const std::function<int(const ApiClient&)>& body) {
   auto client = ApiClient::create(ctx.endpoint);
   if (!client) return fail(client.error().message);
+  client->set_token(ctx.token);
   return body(*client);
 }
 

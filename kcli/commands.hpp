@@ -11,10 +11,12 @@ namespace mxlab::kcli {
 
 inline constexpr const char* kDefaultEndpoint = "http://127.0.0.1:8000";
 inline constexpr const char* kEndpointEnv = "KUMO_KCLI_ENDPOINT";
+inline constexpr const char* kTokenEnv = "MXLAB_ADMIN_TOKEN";
 
 // Filled by option parsing; the chosen subcommand's callback sets exit_code.
 struct KcliContext {
   std::string endpoint = kDefaultEndpoint;
+  std::string token;  // admin.token of the mtad, when it has one
   int exit_code = 0;
 };
 

@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   app.add_option("--endpoint", ctx.endpoint, "URL of the admin HTTP listener")
       ->envname(kEndpointEnv)
       ->capture_default_str();
+  app.add_option("--token", ctx.token, "admin API token (mtad's admin.token), sent as a Bearer credential")
+      ->envname(kTokenEnv);
   app.require_subcommand(1);
 
   register_queue_summary(app, ctx);

@@ -251,6 +251,7 @@ int fail(std::string_view message) {
 int run_queue_summary(const KcliContext& ctx, const QueueSummaryOptions& options) {
   auto client = ApiClient::create(ctx.endpoint);
   if (!client) return fail(client.error().message);
+  client->set_token(ctx.token);
   auto status = fetch_status(*client);
   if (!status) return fail(status.error().message);
   auto metrics = client->get("/metrics.json");

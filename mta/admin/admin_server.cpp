@@ -1,6 +1,7 @@
 // The admin API's HTTP/1.1 transport: an accept loop and one coroutine per connection, both on
 // the io_context given by the MTA. Each connection owns its stream; every read and write has a
-// deadline; bodies are capped. Access is checked against trusted_hosts before routing.
+// deadline; bodies are capped. Access (trusted_hosts, then the token) is checked before routing,
+// and every refusal is logged.
 #include "mta/admin/admin_server.hpp"
 
 #include <spdlog/spdlog.h>
@@ -12,6 +13,7 @@
 #include <map>
 #include <mutex>
 
+#include "mta/admin/access.hpp"
 #include "mta/admin/router.hpp"
 #include "mta/common/cidr.hpp"
 
@@ -38,7 +40,7 @@ struct State {
   asio::io_context& io;
   config::AdminConfig config;
   Router router;
-  CidrSet trusted;
+  AccessRules access;
   tcp::acceptor acceptor;
   std::uint16_t port = 0;
   Timeouts timeouts;
@@ -80,10 +82,10 @@ http::response<http::string_body> to_beast(const Response& r, unsigned version, 
 // completion is posted to the connection's strand.
 asio::awaitable<Response> respond(State& st, const http::request<http::string_body>& in, const std::string& peer_ip,
                                   const std::string& peer) {
-  if (!st.trusted.contains(peer_ip)) {
-    spdlog::warn("admin: refused {} {} from {}: peer is not in trusted_hosts", std::string_view(in.method_string()),
-                 std::string_view(in.target()), peer);
-    co_return error_response(403, "peer " + peer_ip + " is not in trusted_hosts");
+  if (auto refusal = check_access(st.access, peer_ip, in[http::field::authorization])) {
+    spdlog::warn("admin: refused {} {} from {}: {} {}", std::string_view(in.method_string()),
+                 std::string_view(in.target()), peer, refusal->status, refusal->body);
+    co_return std::move(*refusal);
   }
   auto executor = co_await asio::this_coro::executor;
   Request request = to_request(in, peer);
@@ -194,7 +196,9 @@ Status AdminServer::start() {
   State& st = *impl_->state;
   auto trusted = CidrSet::parse(st.config.trusted_hosts);
   if (!trusted) return Status::failure("admin: trusted_hosts: " + trusted.error());
-  st.trusted = std::move(*trusted);
+  st.access = {std::move(*trusted), st.config.token};
+  auto exposure = check_exposure(st.config.address, st.config.token, st.config.allow_unauthenticated, "admin");
+  if (!exposure) return exposure;
   if (auto s = open_acceptor(st); !s) return s;
   spdlog::info("admin: http listener on {}:{}", st.config.address, st.port);
   asio::co_spawn(st.acceptor.get_executor(), accept_loop(impl_->state), asio::detached);

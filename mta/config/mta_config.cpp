@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "mta/config/yaml_reader.hpp"
@@ -68,6 +69,7 @@ void read_listener(Reader& r, ListenerConfig& c) {
 void read_spool(Reader& r, SpoolConfig& c) {
   if (r.string("path", c.path)) r.check("path", !c.path.empty(), "must not be empty");
   r.boolean("sync", c.sync);
+  r.size("min_free_space", c.min_free_space);
 }
 
 void read_resolver(Reader& r, ResolverConfig& c) {
@@ -102,6 +104,11 @@ void read_admin(Reader& r, AdminConfig& c) {
   r.strings("trusted_hosts", c.trusted_hosts, [](const std::string& h) {
     return is_cidr(h) ? "" : "bad network '" + h + "' (use address/prefix, e.g. 10.0.0.0/8)";
   });
+  if (r.string("token", c.token)) {
+    bool printable = std::all_of(c.token.begin(), c.token.end(), [](char ch) { return ch > ' ' && ch < 127; });
+    r.check("token", printable, "must be printable ASCII without spaces");
+  }
+  r.boolean("allow_unauthenticated", c.allow_unauthenticated);
 }
 
 void read_limits(Reader& r, LimitsConfig& c) {
@@ -110,7 +117,10 @@ void read_limits(Reader& r, LimitsConfig& c) {
   if (r.size("max_line_length", c.max_line_length))
     r.check("max_line_length", c.max_line_length > 0, "must be greater than zero");
   r.integer<std::size_t>("max_recipients", c.max_recipients, 1);
+  r.integer<std::size_t>("max_connections", c.max_connections, 1);
+  r.integer<std::size_t>("max_connections_per_ip", c.max_connections_per_ip, 0);
   positive(r, "idle_timeout", c.idle_timeout);
+  positive(r, "session_timeout", c.session_timeout);
 }
 
 }  // namespace

@@ -22,6 +22,7 @@ struct ListenerConfig {
 struct SpoolConfig {
   std::string path = "/var/spool/mtad";
   bool sync = true;  // fsync the WAL before the 250 (see docs/ARCHITECTURE.md, durability)
+  std::size_t min_free_space = 64 * 1024 * 1024;  // below this, new mail gets 451 4.3.1; 0 = no check
 };
 
 struct ResolverConfig {
@@ -51,6 +52,10 @@ struct AdminConfig {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8000;  // 0 = ephemeral
   std::vector<std::string> trusted_hosts = {"127.0.0.1/32", "::1/128"};
+  // Required (Bearer, or Basic with it as password) when set; mtad will not listen beyond
+  // loopback without one unless allow_unauthenticated is true.
+  std::string token;
+  bool allow_unauthenticated = false;
 };
 
 struct LogConfig {
@@ -61,7 +66,10 @@ struct LimitsConfig {
   std::size_t max_message_size = 25 * 1024 * 1024;  // advertised as SIZE
   std::size_t max_line_length = 1000;               // RFC 5321 4.5.3.1.6 text line, with CRLF
   std::size_t max_recipients = 100;
-  Millis idle_timeout{300000};
+  std::size_t max_connections = 1000;       // inbound sessions open at once; then 421 4.7.0
+  std::size_t max_connections_per_ip = 50;  // from one peer address; 0 = no limit
+  Millis idle_timeout{300000};              // each read or write of a session
+  Millis session_timeout{1800000};          // a whole session, however busy (slowloris)
 };
 
 struct MtaConfig {

@@ -10,11 +10,9 @@ namespace mxlab::core {
 
 namespace asio = boost::asio;
 
-InboundHandler::InboundHandler(asio::io_context& io, asio::thread_pool& blocking, spool::Spool& spool,
-                               queue::Scheduler& scheduler, log::DeliveryLog& log, MetricsRegistry& metrics,
-                               const Clock& clock, const config::MtaConfig& config)
-    : io_(io), blocking_(blocking), spool_(spool), scheduler_(scheduler), log_(log), metrics_(metrics), clock_(clock),
-      config_(config) {
+InboundHandler::InboundHandler(const InboundDeps& d)
+    : io_(d.io), blocking_(d.blocking), spool_(d.spool), guard_(d.guard), scheduler_(d.scheduler), log_(d.log),
+      metrics_(d.metrics), clock_(d.clock), config_(d.config) {
   metrics_.declare(metric::kReceived, MetricType::Counter, "total number of messages received", metric::kServiceLabel);
 }
 
@@ -28,6 +26,10 @@ MessageId InboundHandler::new_id() {
 
 void InboundHandler::on_message(const server::SessionInfo& session, server::Transaction tx,
                                 std::function<void(smtp::Reply)> done) {
+  if (auto refusal = guard_.refusal()) {  // the disk filled, or the spool failed, during the transfer
+    done(std::move(*refusal));
+    return;
+  }
   spool::MessageRecord rec;
   rec.id = new_id();
   rec.sender = tx.mail_from;
@@ -53,10 +55,12 @@ void InboundHandler::on_message(const server::SessionInfo& session, server::Tran
     asio::post(io_, [this, st, rec = std::move(rec), done = std::move(done), qid]() mutable {
       storing_.erase(rec.id);
       if (!st) {
+        guard_.note_write_failure();
         spdlog::error("spool store of message {} from {} failed: {}", qid, rec.received_from, st.error);
         done(smtp::make_reply(451, "4.3.0", "Error: queue file write error"));
         return;
       }
+      guard_.note_write_success();
       log::LogRecord lr;
       lr.type = log::RecordType::Reception;
       lr.id = qid;

@@ -1,6 +1,7 @@
 // mtad's end-of-data handler: gives the message an id, prepends the Received: header
 // (RFC 5321 4.4), writes it durably to the spool off the I/O thread, and only then answers 250
-// and hands the message to the scheduler.
+// and hands the message to the scheduler. A message the spool guard says cannot be stored, or
+// whose write fails, gets 451 instead (and a failure latches the guard).
 #pragma once
 #include <functional>
 #include <set>
@@ -8,6 +9,7 @@
 #include "mta/common/clock.hpp"
 #include "mta/common/metrics.hpp"
 #include "mta/config/mta_config.hpp"
+#include "mta/core/spool_guard.hpp"
 #include "mta/log/delivery_log.hpp"
 #include "mta/queue/scheduler.hpp"
 #include "mta/server/session_policy.hpp"
@@ -15,11 +17,21 @@
 
 namespace mxlab::core {
 
+struct InboundDeps {
+  boost::asio::io_context& io;
+  boost::asio::thread_pool& blocking;
+  spool::Spool& spool;
+  SpoolGuard& guard;
+  queue::Scheduler& scheduler;
+  log::DeliveryLog& log;
+  MetricsRegistry& metrics;
+  const Clock& clock;
+  const config::MtaConfig& config;
+};
+
 class InboundHandler final : public server::MessageHandler {
  public:
-  InboundHandler(boost::asio::io_context& io, boost::asio::thread_pool& blocking, spool::Spool& spool,
-                 queue::Scheduler& scheduler, log::DeliveryLog& log, MetricsRegistry& metrics, const Clock& clock,
-                 const config::MtaConfig& config);
+  explicit InboundHandler(const InboundDeps& deps);
   void on_message(const server::SessionInfo& session, server::Transaction tx,
                   std::function<void(smtp::Reply)> done) override;
 
@@ -28,6 +40,7 @@ class InboundHandler final : public server::MessageHandler {
   boost::asio::io_context& io_;
   boost::asio::thread_pool& blocking_;
   spool::Spool& spool_;
+  SpoolGuard& guard_;
   queue::Scheduler& scheduler_;
   log::DeliveryLog& log_;
   MetricsRegistry& metrics_;

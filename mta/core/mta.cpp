@@ -26,7 +26,8 @@ struct Mta::Impl {
   Impl(config::MtaConfig c, Clock* clk)
       : config(std::move(c)),
         clock(clk ? *clk : SystemClock::instance()),
-        pause(config.hostname),
+        spool_guard(config.spool.path, config.spool.min_free_space),
+        pause(config.hostname, &spool_guard),
         smtp_ports(config.listeners.size()) {}
 
   config::MtaConfig config;
@@ -41,6 +42,7 @@ struct Mta::Impl {
   std::unique_ptr<dns::Resolver> resolver;
   std::unique_ptr<queue::Scheduler> scheduler;
   std::unique_ptr<InboundHandler> inbound;
+  SpoolGuard spool_guard;  // refuses new mail the spool could not store
   PausePolicy pause;  // "pause smtp": new inbound sessions get 421
   std::unique_ptr<MtaAdmin> admin_backend;
   std::vector<std::unique_ptr<server::SmtpServer>> servers;
@@ -80,7 +82,8 @@ Status Mta::Impl::open_seams() {
   resolver = std::move(*res);
   scheduler = std::make_unique<queue::Scheduler>(
       queue::SchedulerDeps{io, blocking, *spool, *resolver, log, metric_registry, clock, config, nullptr});
-  inbound = std::make_unique<InboundHandler>(io, blocking, *spool, *scheduler, log, metric_registry, clock, config);
+  inbound = std::make_unique<InboundHandler>(
+      InboundDeps{io, blocking, *spool, spool_guard, *scheduler, log, metric_registry, clock, config});
   return Status::success();
 }
 
@@ -102,7 +105,10 @@ Status Mta::Impl::listen() {
   so.max_message_size = config.limits.max_message_size;
   so.max_line_length = config.limits.max_line_length;
   so.max_recipients = config.limits.max_recipients;
+  so.max_connections = config.limits.max_connections;
+  so.max_connections_per_ip = config.limits.max_connections_per_ip;
   so.idle_timeout = config.limits.idle_timeout;
+  so.session_timeout = config.limits.session_timeout;
   for (const auto& l : config.listeners) {
     auto s = std::make_unique<server::SmtpServer>(io, so, *inbound, &pause);
     if (auto st = s->listen(l.address, l.port); !st) return st;

@@ -5,7 +5,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <map>
 #include <memory>
+#include <string>
 #include <mutex>
 #include <set>
 
@@ -29,6 +31,7 @@ struct SmtpServer::Impl : std::enable_shared_from_this<Impl> {
   std::atomic<bool> stopping{false};
   std::mutex mu;
   std::set<std::shared_ptr<boost::asio::ip::tcp::socket>> sockets;  // open sessions, for stop()
+  std::map<std::string, std::size_t> per_ip;                        // open sessions by peer address
 
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> session(std::shared_ptr<boost::asio::ip::tcp::socket> socket);

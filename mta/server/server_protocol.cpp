@@ -199,7 +199,7 @@ Step ServerProtocol::rcpt(const Command& c) {
 
 Step ServerProtocol::data() {
   receiver_.emplace(options_.max_message_size);
-  long_line_ = false;
+  long_line_ = bare_lf_ = bare_cr_ = false;
   state_ = SessionState::Data;
   return {smtp::make_reply(354, "", "End data with <CR><LF>.<CR><LF>"), Next::BeginData};
 }
@@ -256,12 +256,18 @@ Step ServerProtocol::end_of_chunk() {
 
 bool ServerProtocol::on_data_line(std::string_view line, smtp::LineStatus ending) {
   received_bytes_ += line.size() + 2;
+  if (ending == smtp::LineStatus::BareLf) bare_lf_ = true;
+  if (line.find('\r') != std::string_view::npos) bare_cr_ = true;
   return receiver_->feed_line(line, ending);
 }
 
 std::optional<Reply> ServerProtocol::data_problem() const {
   if (chunk_too_large_ || (receiver_ && receiver_->too_large())) return reply(552, "5.3.4", "Error: message size exceeds fixed limit");
   if (long_line_) return reply(500, "5.5.2", "Error: line too long");
+  // The message is refused, not repaired: a bare LF or CR is how SMTP smuggling hides a second
+  // message from one receiver and shows it to the next (Postfix smtpd_forbid_bare_newline).
+  if (bare_lf_) return reply(500, "5.5.2", "Error: bare <LF> received");
+  if (bare_cr_) return reply(500, "5.5.2", "Error: bare <CR> received");
   return std::nullopt;
 }
 

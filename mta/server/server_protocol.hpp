@@ -87,6 +87,8 @@ class ServerProtocol {
   Transaction tx_;
   std::optional<smtp::DataReceiver> receiver_;
   bool long_line_ = false;
+  bool bare_lf_ = false;  // a DATA line ended in a lone LF, or held a lone CR (RFC 5321 2.3.8)
+  bool bare_cr_ = false;
   bool abandoned_ = false;
   std::size_t received_bytes_ = 0;
   int bad_commands_ = 0;

@@ -28,6 +28,15 @@ struct Connection {
   tcp::socket& socket;
   SessionInfo info;
   bool reset = false;  // close with a TCP RST (Action::Kind::Reset)
+  std::size_t same_ip = 0;  // open sessions from this peer address, this one included
+  // ServerOptions::session_timeout from the accept; every read and write ends by then.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+
+  // The next wait's expiry: the idle timeout, or the session deadline when that comes first.
+  std::chrono::steady_clock::time_point wait_until(std::chrono::milliseconds idle) const {
+    return std::min(std::chrono::steady_clock::now() + idle, deadline);
+  }
+  bool past_deadline() const { return std::chrono::steady_clock::now() >= deadline; }
 
   void emit(trace::EventKind kind, std::string payload) {
     if (!server.trace.enabled(trace::Direction::Server)) return;
@@ -85,12 +94,12 @@ class Session {
   std::string out_;
 };
 
-// One write within the idle deadline: a peer that stops reading must not hold its session (and
-// a max_connections slot) forever. Throws on error or timeout.
+// One write within the idle and session deadlines: a peer that stops reading must not hold its
+// session (and a max_connections slot) forever. Throws on error or timeout.
 template <class Stream>
 awaitable<void> Session<Stream>::write(const char* data, std::size_t size) {
   asio::steady_timer timer(stream_.get_executor());
-  timer.expires_after(options().idle_timeout);
+  timer.expires_at(conn_.wait_until(options().idle_timeout));
   auto buffer = asio::buffer(data, size);
   auto result = co_await (asio::async_write(stream_, buffer, asio::as_tuple(use_awaitable)) ||
                           timer.async_wait(asio::as_tuple(use_awaitable)));
@@ -113,8 +122,8 @@ awaitable<void> Session<Stream>::flush() {
   }
 }
 
-// Reads more bytes within the idle deadline (paced when read_bytes_per_second is set). False on
-// EOF, error, timeout or shutdown.
+// Reads more bytes within the idle and session deadlines (paced when read_bytes_per_second is
+// set). False on EOF, error, timeout or shutdown.
 template <class Stream>
 awaitable<bool> Session<Stream>::read_more() {
   if (server_.stopping) {
@@ -127,12 +136,13 @@ awaitable<bool> Session<Stream>::read_more() {
   std::size_t rate = options().read_bytes_per_second;
   std::size_t cap = rate ? std::clamp<std::size_t>(rate / 10, 1, sizeof buf) : sizeof buf;
   asio::steady_timer timer(stream_.get_executor());
-  timer.expires_after(options().idle_timeout);
+  timer.expires_at(conn_.wait_until(options().idle_timeout));
   auto buffer = asio::buffer(buf, cap);
   auto result = co_await (stream_.async_read_some(buffer, asio::as_tuple(use_awaitable)) ||
                           timer.async_wait(asio::as_tuple(use_awaitable)));
   if (result.index() == 1) {
-    queue_reply(smtp::make_reply(421, "4.4.2", options().hostname + " Error: timeout exceeded"));
+    const char* why = conn_.past_deadline() ? " Error: session time limit exceeded" : " Error: timeout exceeded";
+    queue_reply(smtp::make_reply(421, "4.4.2", options().hostname + why));
     co_return false;
   }
   auto [ec, n] = std::get<0>(result);
@@ -318,6 +328,10 @@ awaitable<PhaseEnd> Session<Stream>::run(bool greet) {
     step = Step{proto_.greeting()};
     if (server_.active > options().max_connections) {
       step = {smtp::make_reply(421, "4.7.0", options().hostname + " Error: too many connections"), Next::Close};
+    } else if (options().max_connections_per_ip > 0 && conn_.same_ip > options().max_connections_per_ip) {
+      step = {smtp::make_reply(421, "4.7.0", options().hostname + " Error: too many connections from " +
+                                                 conn_.info.peer_address),
+              Next::Close};
     }
     bool go_on = co_await apply(action, step);
     if (!go_on) co_return PhaseEnd::Closed;
@@ -338,6 +352,8 @@ awaitable<PhaseEnd> Session<Stream>::run(bool greet) {
       if (!done) continue;
     } else if (status == smtp::LineStatus::TooLong) {
       step = proto_.on_bad_line(smtp::make_reply(500, "5.5.2", "Error: line too long"));
+    } else if (status == smtp::LineStatus::BareLf) {  // RFC 5321 2.3.8; the 2023 smuggling fixes
+      step = proto_.on_bad_line(smtp::make_reply(500, "5.5.2", "Error: bare <LF> received"));
     } else {
       step = co_await command(line);
       if (step.next == Next::ReadChunk) step = co_await read_chunk();

@@ -121,6 +121,11 @@ awaitable<void> SmtpServer::Impl::session(std::shared_ptr<tcp::socket> socket) {
   }
   ++active;
   Connection conn{*this, *socket, describe(*socket)};
+  if (options.session_timeout.count() > 0) conn.deadline = std::chrono::steady_clock::now() + options.session_timeout;
+  {
+    std::lock_guard lock(mu);
+    conn.same_ip = ++per_ip[conn.info.peer_address];
+  }
   try {
     co_await run_connection(conn);
   } catch (const std::exception&) {
@@ -137,6 +142,7 @@ awaitable<void> SmtpServer::Impl::session(std::shared_ptr<tcp::socket> socket) {
   --active;
   std::lock_guard lock(mu);
   sockets.erase(socket);
+  if (--per_ip[conn.info.peer_address] == 0) per_ip.erase(conn.info.peer_address);
 }
 
 awaitable<void> SmtpServer::Impl::accept_loop() {

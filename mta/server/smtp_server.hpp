@@ -27,7 +27,11 @@ struct ServerOptions {
   std::size_t max_line_length = 1000;  // with CRLF; DATA lines too (RFC 5321 4.5.3.1.6)
   std::size_t max_recipients = 100;
   std::size_t max_connections = 1000;
-  std::chrono::milliseconds idle_timeout{300000};
+  std::size_t max_connections_per_ip = 0;  // then 421 4.7.0 at the greeting; 0 = no limit (mtad: 50)
+  std::chrono::milliseconds idle_timeout{300000};  // each read and write (RFC 5321 4.5.3.2)
+  // Whole-connection deadline (slowloris: one byte a second never trips the idle timeout);
+  // 0 = none (fakemx). mtad's default is limits.session_timeout.
+  std::chrono::milliseconds session_timeout{0};
   // EHLO capabilities (fakemx toggles these)
   bool pipelining = true;
   bool eightbitmime = true;

@@ -15,6 +15,10 @@
 #include <set>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
+#include "mta/admin/access.hpp"
+
 namespace mxlab::fakemx {
 
 namespace asio = boost::asio;
@@ -29,6 +33,7 @@ constexpr std::size_t kBodyLimit = 1 << 20;
 struct ControlApi::Impl {
   explicit Impl(ControlTargets t) : router(make_control_router(t)) {}
   admin::Router router;
+  admin::AccessRules access;
   asio::io_context io;
   tcp::acceptor acceptor{io};
   std::thread accept_thread;
@@ -52,7 +57,12 @@ struct ControlApi::Impl {
       r.target = std::string(req.target());
       r.body = req.body();
       r.peer = socket->remote_endpoint(ec).address().to_string();
-      admin::Response resp = router.handle(std::move(r));
+      auto refusal = admin::check_access(access, r.peer, req[http::field::authorization]);
+      if (refusal) {
+        spdlog::warn("control: refused {} {} from {}: {} {}", std::string_view(req.method_string()), r.target, r.peer,
+                     refusal->status, refusal->body);
+      }
+      admin::Response resp = refusal ? std::move(*refusal) : router.handle(std::move(r));
       http::response<http::string_body> out{static_cast<http::status>(resp.status), 11};
       out.set(http::field::content_type, resp.content_type);
       out.set(http::field::connection, "close");
@@ -88,7 +98,12 @@ ControlApi::ControlApi(ControlTargets targets) : impl_(std::make_unique<Impl>(st
 
 ControlApi::~ControlApi() { stop(); }
 
-Status ControlApi::start(const std::string& address, std::uint16_t port) {
+Status ControlApi::start(const std::string& address, std::uint16_t port, const ControlAccess& access) {
+  auto trusted = CidrSet::parse(access.trusted_hosts);
+  if (!trusted) return Status::failure("control API trusted hosts: " + trusted.error());
+  impl_->access = {std::move(*trusted), access.token};
+  auto exposure = admin::check_exposure(address, access.token, access.allow_unauthenticated, "control API");
+  if (!exposure) return exposure;
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(address, ec);
   if (ec) return Status::failure("bad control address '" + address + "'");

@@ -1,7 +1,7 @@
 // fakemx: fake MX and DNS servers for testing senders.
 //   fakemx run FILE [--record OUT]   runs a scenario: exit 0 when every expectation holds, 1 with a
 //                                    readable diff when not, 2 for a bad file.
-//   fakemx serve FILE [--control ADDR:PORT] [--record OUT]
+//   fakemx serve FILE [--control ADDR:PORT] [--control-token T] [--record OUT]
 //                                    serves the scenario's DNS and hosts (no MTA, no messages) with
 //                                    the HTTP control API until SIGINT/SIGTERM, then writes OUT.
 //   fakemx blast ADDR:PORT [-c N] [-n N] ...
@@ -44,7 +44,7 @@ int run(const std::string& file, std::string workdir, bool keep, const std::stri
   return report.passed ? 0 : 1;
 }
 
-int serve(const std::string& file, const std::string& control, const std::string& record) {
+int serve(const std::string& file, const std::string& control, const ControlAccess& access, const std::string& record) {
   auto scenario = load_scenario_file(file, ScenarioUse::Serve);
   if (!scenario) {
     std::fprintf(stderr, "fakemx: %s\n", scenario.error().str().c_str());
@@ -73,7 +73,7 @@ int serve(const std::string& file, const std::string& control, const std::string
   auto colon = control.rfind(':');
   std::string address = control.substr(0, colon);
   auto port = static_cast<std::uint16_t>(colon == std::string::npos ? 0 : std::stoi(control.substr(colon + 1)));
-  if (auto st = api.start(address, port); !st) {
+  if (auto st = api.start(address, port, access); !st) {
     std::fprintf(stderr, "fakemx: %s\n", st.error.c_str());
     return 1;
   }
@@ -152,6 +152,13 @@ int main(int argc, char** argv) {
       ->required()->check(CLI::ExistingFile);
   serve_cmd->add_option("--control", control, "address:port of the HTTP control API (default 127.0.0.1:0)");
   serve_cmd->add_option("--record", record, "write every session and transaction as JSON on exit");
+  ControlAccess access;
+  serve_cmd->add_option("--control-token", access.token, "require this token on the control API (Bearer or Basic)")
+      ->envname("FAKEMX_CONTROL_TOKEN");
+  serve_cmd->add_option("--control-trusted", access.trusted_hosts, "CIDRs allowed to use the control API")
+      ->capture_default_str();
+  serve_cmd->add_flag("--allow-unauthenticated", access.allow_unauthenticated,
+                      "allow a non-loopback --control address without --control-token");
   auto* blast_cmd = app.add_subcommand("blast", "load an SMTP server with many sessions and messages");
   std::string server;
   BlastOptions bo;
@@ -179,7 +186,7 @@ int main(int argc, char** argv) {
   // Diagnostics go to stderr; stdout carries the machine-readable lines (ports, reports).
   spdlog::set_default_logger(spdlog::stderr_color_mt("fakemx"));
   if (*run_cmd) return run(file, workdir, keep, record);
-  if (*serve_cmd) return serve(file, control, record);
+  if (*serve_cmd) return serve(file, control, access, record);
   if (*blast_cmd) return blast(server, bo, !no_progress);
   return 2;
 }

@@ -46,6 +46,7 @@ class ListenerConfig:
 class SpoolConfig:
     path: str
     sync: bool
+    min_free_space: int
     def __init__(self) -> None: ...
 class ResolverConfig:
     nameservers: list[str]
@@ -71,6 +72,8 @@ class AdminConfig:
     address: str
     port: int
     trusted_hosts: list[str]
+    token: str
+    allow_unauthenticated: bool
     def __init__(self) -> None: ...
 class LogConfig:
     path: str
@@ -79,7 +82,10 @@ class LimitsConfig:
     max_message_size: int
     max_line_length: int
     max_recipients: int
+    max_connections: int
+    max_connections_per_ip: int
     idle_timeout: timedelta
+    session_timeout: timedelta
     def __init__(self) -> None: ...
 class MtaConfig:
     """Sections are copies: edit one and assign it back."""
@@ -365,7 +371,8 @@ class MxHost:
 
 class ControlApi:
     def __init__(self, hosts: Sequence[MxHost], dns: Optional[FakeDns] = None) -> None: ...
-    def start(self, address: str = "127.0.0.1", port: int = 0) -> None: ...
+    def start(self, address: str = "127.0.0.1", port: int = 0, token: str = "",
+              trusted_hosts: Optional[list[str]] = None, allow_unauthenticated: bool = False) -> None: ...
     def stop(self) -> None: ...
     @property
     def port(self) -> int: ...

@@ -38,6 +38,21 @@ TEST(MtaConfig, ShippedExampleLoadsEveryKey) {
   EXPECT_EQ(c->limits.max_line_length, 1000u);
   EXPECT_EQ(c->limits.max_recipients, 100u);
   EXPECT_EQ(c->limits.idle_timeout, 5min);
+  EXPECT_EQ(c->limits.session_timeout, 30min);
+  EXPECT_EQ(c->limits.max_connections, 1000u);
+  EXPECT_EQ(c->limits.max_connections_per_ip, 50u);
+  EXPECT_EQ(c->spool.min_free_space, 64u * 1024 * 1024);
+  EXPECT_EQ(c->admin.token, "");
+  EXPECT_FALSE(c->admin.allow_unauthenticated);
+}
+
+TEST(MtaConfig, SafeDefaultsForLimitsSpoolAndAdmin) {
+  MtaConfig c;
+  EXPECT_EQ(c.limits.max_connections_per_ip, 50u);
+  EXPECT_EQ(c.limits.session_timeout, 30min);
+  EXPECT_EQ(c.spool.min_free_space, 64u * 1024 * 1024);
+  EXPECT_EQ(c.admin.address, "127.0.0.1");
+  EXPECT_FALSE(c.admin.allow_unauthenticated);
 }
 
 TEST(MtaConfig, EmptyFileGivesDefaults) {
@@ -96,6 +111,10 @@ TEST(MtaConfig, EachBadValueNamesFileLineAndKey) {
       {"limits:\n  max_message_size: 25XB\n",
        "mtad.yaml:2: limits.max_message_size: bad size '25XB' (use 1000, 10k, 25MB, 1G)"},
       {"limits:\n  max_recipients: 0\n", "mtad.yaml:2: limits.max_recipients: 0 is out of range (at least 1)"},
+      {"limits:\n  max_connections: 0\n", "mtad.yaml:2: limits.max_connections: 0 is out of range (at least 1)"},
+      {"limits:\n  session_timeout: 0s\n", "mtad.yaml:2: limits.session_timeout: must be greater than zero"},
+      {"spool:\n  min_free_space: lots\n", "mtad.yaml:2: spool.min_free_space: bad size 'lots' (use 1000, 10k, 25MB, 1G)"},
+      {"admin:\n  token: \"a b\"\n", "mtad.yaml:2: admin.token: must be printable ASCII without spaces"},
       {"log: /var/log/x\n", "mtad.yaml:1: log: expected a mapping, got '/var/log/x'"},
   };
   for (const auto& c : cases) {

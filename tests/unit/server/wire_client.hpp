@@ -27,12 +27,16 @@ class RecordingHandler final : public server::MessageHandler {
     std::lock_guard lock(mu);
     last_info = info;
     last_data = tx.data;
+    last_from = tx.mail_from;
+    last_rcpts = tx.rcpt_to.size();
     ++messages;
     done(smtp::make_reply(250, "2.0.0", "Ok: queued"));
   }
   std::mutex mu;
   server::SessionInfo last_info;
   std::string last_data;
+  std::string last_from;
+  std::size_t last_rcpts = 0;
   int messages = 0;
 };
 
@@ -60,8 +64,14 @@ struct TestServer {
 // Blocking client; reads time out after `deadline` (then read_reply returns what it has).
 class WireClient {
  public:
-  WireClient(const std::string& address, std::uint16_t port, std::chrono::milliseconds deadline = std::chrono::seconds(5))
+  // source: bind to this local address first (e.g. 127.0.0.N, to look like another client).
+  WireClient(const std::string& address, std::uint16_t port, std::chrono::milliseconds deadline = std::chrono::seconds(5),
+             const std::string& source = "")
       : socket_(io_) {
+    if (!source.empty()) {
+      socket_.open(asio::ip::tcp::v4());
+      socket_.bind({asio::ip::make_address(source), 0});
+    }
     socket_.connect({asio::ip::make_address(address), port});
     timeval tv{static_cast<time_t>(deadline.count() / 1000), static_cast<suseconds_t>((deadline.count() % 1000) * 1000)};
     ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);

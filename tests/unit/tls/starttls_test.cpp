@@ -1,6 +1,7 @@
 // TLS in the shared session engine: STARTTLS (RFC 3207) restarts the session and discards
 // commands pipelined behind it (the STARTTLS command injection defence), implicit TLS (RFC
-// 8314) greets only after the handshake, and the handshake has a deadline.
+// 8314) greets only after the handshake, and the handshake has a deadline (implicit, or after
+// STARTTLS).
 #include <gtest/gtest.h>
 
 #include "sim/fake_mx/tls/cert_factory.hpp"
@@ -96,6 +97,27 @@ TEST(ImplicitTls, ASilentClientIsDroppedAtTheHandshakeDeadline) {
   EXPECT_EQ(c.read_to_close(), "");
   EXPECT_EQ(c.error(), boost::asio::error::eof) << c.error().message();
   EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+}
+
+// STARTTLS answered, then half a ClientHello and silence: the handshake deadline ends it, and the
+// session's slot is free again.
+TEST(Starttls, AHandshakeThatNeverCompletesIsDroppedAtItsDeadline) {
+  auto o = tls_options();
+  o.handshake_timeout = 200ms;
+  TestServer s(o);
+  WireClient c("127.0.0.1", s.server.port(), 3s);
+  c.read_reply();
+  c.send("EHLO c\r\nSTARTTLS\r\n");
+  c.read_reply();
+  EXPECT_EQ(c.read_reply(), "220 2.0.0 Ready to start TLS\r\n");
+  auto start = std::chrono::steady_clock::now();
+  c.send(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));  // a TLS record header, then nothing
+  EXPECT_EQ(c.read_to_close(), "");
+  EXPECT_EQ(c.error(), boost::asio::error::eof) << c.error().message();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  auto until = std::chrono::steady_clock::now() + 2s;  // the count drops just after the close
+  while (s.server.active_sessions() != 0 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(s.server.active_sessions(), 0u);
 }
 
 }  // namespace

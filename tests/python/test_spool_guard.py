@@ -1,0 +1,100 @@
+# A full or failing spool: mtad answers 451 to new mail instead of accepting what it cannot store.
+# The real mtad runs in a private mount namespace (`unshare -rm`) with its spool on a small tmpfs;
+# every message that got a 250 must still be in the queue afterwards.
+import json
+import shlex
+import shutil
+import subprocess
+import urllib.request
+
+import pytest
+
+from mail_constants import DOMAIN, MX1, RECIPIENT, SENDER, defer_everything
+from mxlab import Mtad, _core
+
+HOLD = {"retry": {"initial_interval": "10m"}}  # deferred, so everything acknowledged stays queued
+LINE = "x" * 998 + "\r\n"
+MESSAGE_KB = 256
+BODY = "Subject: filler\r\n\r\n" + LINE * (MESSAGE_KB * 1024 // len(LINE))
+
+
+@pytest.fixture
+def topo(mxlab_topology):
+    topo = mxlab_topology()
+    topo.add_mx(MX1, rules=defer_everything())
+    topo.route(DOMAIN, MX1)
+    return topo
+
+
+def tmpfs_works(directory) -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(["unshare", "-rm", "sh", "-c", f"mount -t tmpfs -o size=1m tmpfs {shlex.quote(str(directory))}"],
+                           capture_output=True, timeout=10)
+    return probe.returncode == 0
+
+
+def mtad_on_tmpfs(tmp_path, binary, spool, size):
+    """A wrapper that mounts a `size` tmpfs on the spool directory, then execs mtad in there."""
+    spool.mkdir(parents=True, exist_ok=True)
+    if not tmpfs_works(spool):
+        pytest.skip("unprivileged user and mount namespaces are not available (unshare -rm)")
+    wrapper = tmp_path / "mtad-on-tmpfs.sh"
+    inner = f"mount -t tmpfs -o size={size} tmpfs {shlex.quote(str(spool))} && exec {shlex.quote(str(binary))} \"$@\""
+    wrapper.write_text(f"#!/bin/sh\nexec unshare -rm sh -c {shlex.quote(inner)} mtad \"$@\"\n")
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+def fill(topo, port, limit=400):
+    """Sends messages until one is refused; returns (acknowledged ids, the refusal)."""
+    ids = []
+    for _ in range(limit):
+        result = topo.send(SENDER, [RECIPIENT], BODY, port=port, check=False)
+        if not result.accepted:
+            return ids, result.final_reply
+        ids.append(result.final_reply.lines[-1].split()[-1])
+    pytest.fail(f"{limit} messages of {MESSAGE_KB} KB fitted: the tmpfs is not limiting")
+
+
+def queued(admin_port, msgid) -> bool:
+    url = f"http://127.0.0.1:{admin_port}/api/admin/inspect-message/v1?id={msgid}"
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return json.loads(r.read())["id"] == msgid
+
+
+def test_min_free_space_refuses_mail_before_the_disk_is_full(topo, mxlab_bin, tmp_path):
+    spool = tmp_path / "guarded-spool"
+    wrapper = mtad_on_tmpfs(tmp_path, mxlab_bin("mtad"), spool, "32m")
+    config_path, _ = topo.write_mtad_config({**HOLD, "spool": {"path": str(spool), "min_free_space": "12MB"}})
+    with Mtad(wrapper, config_path) as mtad:
+        ids, refusal = fill(topo, mtad.smtp_port)
+        assert refusal.code == 451 and str(refusal.enhanced) == "4.3.1", refusal.encode()
+        assert "insufficient system storage" in refusal.text()
+        assert ids, "the first message should have fitted"
+        again = topo.send(SENDER, [RECIPIENT], "Subject: small\r\n\r\nhi\r\n", port=mtad.smtp_port, check=False)
+        assert again.final_reply.code == 451  # still refused: the guard is not a one-off
+        assert all(queued(mtad.admin_port, i) for i in ids)
+        assert "spool store" not in mtad.output()  # no write ever failed: the guard came first
+
+
+def test_a_failed_spool_write_gets_451_and_latches_new_mail_off(topo, mxlab_bin, tmp_path):
+    spool = tmp_path / "full-spool"
+    wrapper = mtad_on_tmpfs(tmp_path, mxlab_bin("mtad"), spool, "24m")
+    config_path, _ = topo.write_mtad_config({**HOLD, "spool": {"path": str(spool), "min_free_space": 0}})
+    with Mtad(wrapper, config_path) as mtad:
+        ids, refusal = fill(topo, mtad.smtp_port)
+        # The write itself failed (ENOSPC): 451 at end of data, never a 250.
+        assert refusal.code == 451, refusal.encode()
+        assert "spool store" in mtad.output()
+        latched = topo.send(SENDER, [RECIPIENT], "Subject: small\r\n\r\nhi\r\n", port=mtad.smtp_port, check=False)
+        assert latched.final_reply.code == 451 and str(latched.final_reply.enhanced) == "4.3.1"
+        assert "spool write failed recently" in latched.final_reply.text()
+        assert all(queued(mtad.admin_port, i) for i in ids)
+
+
+def test_in_process_mta_refuses_at_mail_when_free_space_is_below_the_minimum(topo):
+    topo.start_mta({"spool": {"min_free_space": 2 ** 62}})
+    result = topo.send(SENDER, [RECIPIENT], "Subject: x\r\n\r\nhi\r\n", check=False)
+    assert not result.accepted
+    assert result.final_reply.encode() == "451 4.3.1 Error: insufficient system storage\r\n"
