@@ -52,7 +52,7 @@ class Backend final : public admin::AdminBackend {
     m.sender = "a@example.com";
     m.meta["k"] = "v\x01\xff";  // hostile bytes must still render as valid JSON
     m.envelopes.push_back({"0000000A.00000001", "b@example.net", "example.net", "pending", 1, {}, {}, "451 \"x\""});
-    m.data = std::string("Subject: \xff\r\n\r\nbody\0", 22);
+    m.data = std::string("Subject: \xff\r\n\r\nbody\0", 19);
     return m;
   }
   MetricsRegistry registry_;

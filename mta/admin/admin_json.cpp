@@ -3,8 +3,38 @@
 
 #include <boost/json.hpp>
 #include <cctype>
+#include <cstdint>
 
 namespace mxlab::admin {
+
+// JSON text must be UTF-8 (RFC 8259 8.1), but message data, meta values and remote replies are
+// whatever the peers sent: each invalid sequence becomes U+FFFD, as a browser would render it.
+// (Found by the admin_api fuzz target: a body with an 8-bit legacy charset made invalid JSON.)
+std::string valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    bool ok = n > 0 && i + n <= s.size();
+    for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+    if (ok && n > 1) {  // no overlong forms, surrogates or code points past U+10FFFF
+      std::uint32_t cp = c & (0x7f >> n);
+      for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+      static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+      ok = cp >= kMin[n] && cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff);
+    }
+    if (!ok) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    out.append(s.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
 
 namespace json = boost::json;
 
@@ -161,13 +191,13 @@ json::object envelope_json(const queue::EnvelopeView& e) {
   o["due"] = e.state == "pending" || e.state == "suspended" || e.state == "inflight" ? json::value(format_rfc3339(e.next_attempt))
                                                                                          : json::value(nullptr);
   o["last_attempt"] = e.attempts > 0 ? json::value(format_rfc3339(e.last_attempt)) : json::value(nullptr);
-  o["last_error"] = e.last_error.empty() ? json::value(nullptr) : json::value(e.last_error);
+  o["last_error"] = e.last_error.empty() ? json::value(nullptr) : json::value(valid_utf8(e.last_error));
   return o;
 }
 
 json::object meta_json(const std::map<std::string, std::string>& meta) {
   json::object o;
-  for (const auto& [k, v] : meta) o[k] = v;
+  for (const auto& [k, v] : meta) o[valid_utf8(k)] = valid_utf8(v);
   return o;
 }
 }  // namespace
@@ -184,7 +214,7 @@ json::object inspect_json(const queue::MessageView& m) {
     msg["recipient"] = std::move(rcpts);
   }
   msg["meta"] = meta_json(m.meta);
-  if (m.data) msg["data"] = *m.data;
+  if (m.data) msg["data"] = valid_utf8(*m.data);
   msg["received"] = format_rfc3339(m.received);
   msg["size"] = m.size;
   int attempts = 0;
@@ -212,7 +242,7 @@ json::object queue_entry_json(const queue::MessageView& m, TimePoint now) {
   for (const auto& e : m.envelopes) {
     json::object r = envelope_json(e);
     r["address"] = e.recipient;
-    r["delay_reason"] = e.last_error;  // postqueue -j's name for the last error
+    r["delay_reason"] = valid_utf8(e.last_error);  // postqueue -j's name for the last error
     auto next = std::chrono::duration_cast<std::chrono::seconds>(e.next_attempt - now).count();
     r["next_try_in"] = next > 0 ? next : 0;
     rcpts.push_back(std::move(r));

@@ -15,6 +15,10 @@
 
 namespace mxlab::admin {
 
+// `s` with each invalid UTF-8 sequence replaced by U+FFFD: JSON text must be UTF-8 (RFC 8259
+// 8.1), but message data, meta, remote replies and request targets are whatever peers sent.
+std::string valid_utf8(std::string_view s);
+
 // The JSON object body of a request, or the 400 to answer.
 Expected<boost::json::object, Response> parse_body(const Request& r);
 std::optional<std::string> string_field(const boost::json::object& o, std::string_view key);

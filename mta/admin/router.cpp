@@ -2,6 +2,8 @@
 // plus the JSON error shape shared by every handler.
 #include "mta/admin/router.hpp"
 
+#include "mta/admin/admin_json.hpp"
+
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <exception>
@@ -54,7 +56,7 @@ Response text_response(int status, std::string body, std::string content_type) {
 Response error_response(int status, std::string_view reason) {
   boost::json::object o;
   o["error"] = status_text(status);
-  o["reason"] = reason;
+  o["reason"] = valid_utf8(reason);  // reasons may quote the request (found by fuzzing)
   return json_response(status, boost::json::serialize(o));
 }
 

@@ -127,3 +127,33 @@ TEST(Durations, ParseAndFormatRoundTrip) {
 
 }  // namespace
 }  // namespace mxlab::admin
+
+namespace mxlab::admin {
+namespace {
+
+// Found by fuzz/admin_api_fuzz.cpp: message data in a legacy 8-bit charset (and meta or remote
+// replies with stray bytes) must still give valid JSON, each bad sequence shown as U+FFFD.
+TEST(InspectJson, InvalidUtf8BecomesReplacementCharacters) {
+  queue::MessageView m;
+  m.id = "0000000A";
+  m.data = std::string("Subject: caf\xe9\r\n\r\n\xc3\xa9t\xc3\xa9 \xed\xa0\x80 \xc0\xaf\0", 30);
+  m.meta["k\xff"] = "v\x80";
+  m.envelopes.push_back({"0000000A.00000001", "b@example.net", "example.net", "pending", 1, {}, {}, "451 \xfe"});
+  std::string text = boost::json::serialize(inspect_json(m));
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  const std::string fffd = "\xef\xbf\xbd";
+  EXPECT_EQ(v.at("message").at("data").as_string(),
+            "Subject: caf" + fffd + "\r\n\r\n\xc3\xa9t\xc3\xa9 " + fffd + fffd + fffd + " " + fffd + fffd + std::string(1, '\0'));
+  EXPECT_EQ(v.at("message").at("meta").at("k" + fffd).as_string(), "v" + fffd);
+  EXPECT_EQ(v.at("message").at("envelopes").at(0).at("last_error").as_string(), "451 " + fffd);
+}
+
+TEST(ErrorResponse, ReasonQuotingABadTargetIsStillValidJson) {
+  Response r = error_response(404, "no route for /\xe1pi");
+  EXPECT_EQ(r.body, "{\"error\":\"Not Found\",\"reason\":\"no route for /\xef\xbf\xbdpi\"}");
+}
+
+}  // namespace
+}  // namespace mxlab::admin
