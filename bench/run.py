@@ -124,6 +124,12 @@ def main() -> int:
     print("| measurement | result | comparison |\n|---|---|---|")
     for name, value, note in rows:
         print(f"| {name} | {value} | {note} |")
+    # fakemx as a sink vs smtp-sink and aiosmtpd (issue 3's targets), then the 20-kill crash run.
+    subprocess.run([sys.executable, str(ROOT / "bench/sink_bench.py")], check=True)
+    crash_env = dict(os.environ, MXLAB_CRASH_ROUNDS=os.environ.get("MXLAB_CRASH_ROUNDS", "20"),
+                     PYTHONPATH=str(BUILD / "python"), MXLAB_BUILD_DIR=str(BUILD))
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
+                    str(ROOT / "tests/python/test_crash_blast.py")], env=crash_env, check=True)
     return 0
 
 

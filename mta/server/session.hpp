@@ -40,10 +40,13 @@ struct Connection {
 
   void emit(trace::EventKind kind, std::string payload) {
     if (!server.trace.enabled(trace::Direction::Server)) return;
-    server.trace.publish({trace::Direction::Server, kind, info.session_id,
-                          info.peer_address + ":" + std::to_string(info.peer_port),
-                          info.local_address + ":" + std::to_string(info.local_port), std::move(payload)});
+    if (peer_label.empty()) {  // formatted once per connection, not per event
+      peer_label = info.peer_address + ":" + std::to_string(info.peer_port);
+      local_label = info.local_address + ":" + std::to_string(info.local_port);
+    }
+    server.trace.publish({trace::Direction::Server, kind, info.session_id, peer_label, local_label, std::move(payload)});
   }
+  std::string peer_label, local_label;  // "address:port", for trace events
 };
 
 enum class PhaseEnd { Closed, StartTls };

@@ -82,11 +82,19 @@ void RulePolicy::set_rules(std::vector<Rule> rules) {
   std::lock_guard lock(mu_);
   rules_.clear();
   for (auto& r : rules) rules_.push_back({std::move(r), 0});
+  note_data_rules();
 }
 
 void RulePolicy::add_rule(Rule rule) {
   std::lock_guard lock(mu_);
   rules_.push_back({std::move(rule), 0});
+  note_data_rules();
+}
+
+void RulePolicy::note_data_rules() {
+  bool any = false;
+  for (const auto& e : rules_) any = any || e.rule.after_bytes.has_value();
+  data_rules_.store(any, std::memory_order_relaxed);
 }
 
 std::vector<Rule> RulePolicy::rules() const {
@@ -223,6 +231,8 @@ Action RulePolicy::decide(const server::StageContext& ctx) {
 }
 
 Action RulePolicy::decide_data(const server::StageContext& ctx, std::size_t bytes_received) {
+  // Asked after every line of every message: without a mid-DATA rule, answer without the lock.
+  if (!data_rules_.load(std::memory_order_relaxed)) return {};
   std::lock_guard lock(mu_);
   const std::string id = ctx.session ? ctx.session->session_id : std::string();
   // One mid-DATA action per transaction: the engine asks after every line.

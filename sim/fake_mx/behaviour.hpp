@@ -3,6 +3,7 @@
 // and recipients, on chosen attempts, with a probability drawn from a seeded RNG so a run is
 // reproducible. Below the rules: the address conventions, then greylisting.
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -81,6 +82,7 @@ class RulePolicy final : public server::SessionPolicy {
   bool applies(Entry& e, const server::StageContext& ctx, std::optional<std::size_t> bytes);
   std::optional<server::Action> conventions(const server::StageContext& ctx) const;
   double draw();
+  void note_data_rules();  // mu_ held: refreshes data_rules_
 
   mutable std::mutex mu_;
   std::vector<Entry> rules_;
@@ -91,6 +93,7 @@ class RulePolicy final : public server::SessionPolicy {
   std::map<std::string, int> session_ordinal_;   // session id -> the client's n-th session
   std::map<std::string, bool> mid_data_fired_;   // session id -> a mid-DATA rule already acted
   DecisionObserver observer_;
+  std::atomic<bool> data_rules_{false};  // some rule has after_bytes (decide_data's fast path)
 };
 
 }  // namespace mxlab::fakemx

@@ -26,4 +26,5 @@ mxlab_test(fakemx_test SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/fakemx/mx_host_tes
                                ${CMAKE_SOURCE_DIR}/tests/unit/fakemx/scenario_schema_test.cpp
                                ${CMAKE_SOURCE_DIR}/tests/unit/fakemx/scenario_expect_test.cpp
                                ${CMAKE_SOURCE_DIR}/tests/unit/fakemx/control_routes_test.cpp
+                               ${CMAKE_SOURCE_DIR}/tests/unit/fakemx/recorder_test.cpp
            LIBS mxlab_fakemx mxlab_fakemx_control mxlab_delivery)

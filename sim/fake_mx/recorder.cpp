@@ -17,24 +17,65 @@ std::string cut(std::string_view line) {
 }
 }  // namespace
 
-RecordedSession& Recorder::session(const trace::TraceEvent& e) {
-  auto it = index_.find(e.session_id);
-  if (it != index_.end()) return sessions_[it->second];
+std::size_t Recorder::session(const trace::TraceEvent& e) {
+  auto [it, inserted] = index_.try_emplace(e.session_id, sessions_.size());
+  if (!inserted) return it->second;
   RecordedSession s;
   s.id = e.session_id;
   s.host = host_;
   s.peer = e.peer;
   s.local = e.local;
   s.started = SystemClock::instance().now();
-  index_[e.session_id] = sessions_.size();
   sessions_.push_back(std::move(s));
-  return sessions_.back();
+  live_.emplace_back();
+  return it->second;
+}
+
+// Splits what the client sent into transcript lines. Message content (after a 354) is not split
+// line by line: one search for the final CRLF.CRLF, and a count of the bytes before it.
+void Recorder::read_lines(RecordedSession& s, std::size_t pos, std::string_view bytes, TimePoint now) {
+  Live& l = live_[pos];
+  std::string& buf = l.pending;
+  buf.append(bytes);
+  std::size_t start = 0;  // always at the start of a line
+  while (start < buf.size()) {
+    if (l.in_data) {
+      std::size_t end = std::string::npos;  // where the lone "." line starts
+      if (buf.compare(start, 3, ".\r\n") == 0) {
+        end = start;
+      } else if (auto p = buf.find("\r\n.\r\n", start); p != std::string::npos) {
+        end = p + 2;
+      }
+      if (end == std::string::npos) {  // count the complete lines, keep the partial one
+        auto last = buf.rfind("\r\n");
+        if (last != std::string::npos && last + 2 > start) {
+          l.data_bytes += last + 2 - start;
+          start = last + 2;
+        }
+        break;
+      }
+      l.data_bytes += end - start;
+      s.transcript.push_back({now, 'C', "<message: " + std::to_string(l.data_bytes) + " bytes>"});
+      s.transcript.push_back({now, 'C', "."});
+      l.in_data = false;
+      l.data_bytes = 0;
+      start = end + 3;
+      continue;
+    }
+    auto eol = buf.find("\r\n", start);
+    if (eol == std::string::npos) break;
+    s.transcript.push_back({now, 'C', cut(std::string_view(buf).substr(start, eol - start))});
+    start = eol + 2;
+  }
+  buf.erase(0, start);
+  if (buf.size() > 65536) buf.clear();  // BDAT payload or garbage without line ends
 }
 
 void Recorder::publish(trace::TraceEvent e) {
   const TimePoint now = SystemClock::instance().now();
   std::lock_guard lock(mu_);
-  RecordedSession& s = session(e);
+  const std::size_t pos = session(e);
+  RecordedSession& s = sessions_[pos];
   switch (e.kind) {
     case trace::EventKind::Connected: s.transcript.push_back({now, '*', "connect from " + e.peer}); break;
     case trace::EventKind::Closed:
@@ -42,6 +83,7 @@ void Recorder::publish(trace::TraceEvent e) {
         s.closed = true;
         s.ended = now;
         s.transcript.push_back({now, '*', "closed"});
+        live_[pos] = Live{};  // frees the partial line
         ++closed_;
         cv_.notify_all();
       }
@@ -52,35 +94,15 @@ void Recorder::publish(trace::TraceEvent e) {
         auto eol = w.find("\r\n");
         std::string_view line = w.substr(0, eol);
         s.transcript.push_back({now, 'S', cut(line)});
-        if (line.starts_with("354")) data_[s.id] = {true, 0};
+        if (line.starts_with("354")) {
+          live_[pos].in_data = true;
+          live_[pos].data_bytes = 0;
+        }
         w = eol == std::string_view::npos ? std::string_view() : w.substr(eol + 2);
       }
       break;
     }
-    case trace::EventKind::Read: {
-      std::string& buf = pending_[s.id];
-      buf += e.payload;
-      std::size_t start = 0;
-      for (auto eol = buf.find("\r\n"); eol != std::string::npos; eol = buf.find("\r\n", start)) {
-        std::string_view line(buf.data() + start, eol - start);
-        auto& d = data_[s.id];
-        if (d.in_data) {
-          if (line == ".") {
-            s.transcript.push_back({now, 'C', "<message: " + std::to_string(d.bytes) + " bytes>"});
-            s.transcript.push_back({now, 'C', "."});
-            d = {};
-          } else {
-            d.bytes += line.size() + 2;
-          }
-        } else {
-          s.transcript.push_back({now, 'C', cut(line)});
-        }
-        start = eol + 2;
-      }
-      buf.erase(0, start);
-      if (buf.size() > 65536) buf.clear();  // BDAT payload or garbage without line ends
-      break;
-    }
+    case trace::EventKind::Read: read_lines(s, pos, e.payload, now); break;
     default:
       if (!e.payload.empty()) s.transcript.push_back({now, '*', cut(e.payload)});
       break;
@@ -95,7 +117,7 @@ void Recorder::note_decision(const server::StageContext& ctx, const server::Acti
   e.session_id = ctx.session->session_id;
   e.peer = ctx.session->peer_address + ":" + std::to_string(ctx.session->peer_port);
   e.local = ctx.session->local_address + ":" + std::to_string(ctx.session->local_port);
-  RecordedSession& s = session(e);
+  RecordedSession& s = sessions_[session(e)];
   if (ctx.stage == server::Stage::Ehlo || ctx.stage == server::Stage::Helo) s.helo = ctx.argument;
   s.tls = ctx.session->tls;
   s.tls_version = ctx.session->tls_version;
@@ -147,8 +169,7 @@ void Recorder::reset() {
   std::lock_guard lock(mu_);
   sessions_.clear();
   index_.clear();
-  pending_.clear();
-  data_.clear();
+  live_.clear();
   transactions_.clear();
   closed_ = 0;
 }

@@ -4,7 +4,8 @@
 // while the host runs and serialised as JSON (the `--record` file and the control API).
 #pragma once
 #include <condition_variable>
-#include <map>
+#include <string_view>
+#include <unordered_map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -69,18 +70,19 @@ class Recorder final : public trace::TraceSink {
   std::string json() const;
 
  private:
-  RecordedSession& session(const trace::TraceEvent& e);  // mu_ held
+  std::size_t session(const trace::TraceEvent& e);  // mu_ held; position in sessions_ / live_
+  void read_lines(RecordedSession& s, std::size_t pos, std::string_view bytes, TimePoint now);  // mu_ held
   std::string host_;
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   std::vector<RecordedSession> sessions_;
-  std::map<std::string, std::size_t> index_;  // session id -> position
-  std::map<std::string, std::string> pending_;  // partial lines read, per session
-  struct DataState {
+  std::unordered_map<std::string, std::size_t> index_;  // session id -> position
+  struct Live {            // per session, while it runs
+    std::string pending;   // a partial line read
     bool in_data = false;  // between 354 and the final dot: count, do not copy
-    std::size_t bytes = 0;
+    std::size_t data_bytes = 0;
   };
-  std::map<std::string, DataState> data_;
+  std::vector<Live> live_;  // parallel to sessions_
   std::vector<RecordedTransaction> transactions_;
   std::size_t closed_ = 0;
 };

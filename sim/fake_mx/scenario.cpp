@@ -136,6 +136,36 @@ void read_greylist(Reader& r, GreylistOptions& g) {
     r.check("reply", reply_rule(server::Stage::Rcpt, g.reply).has_value(), "expected a reply such as \"451 4.7.1 ...\"");
 }
 
+void read_tls(Reader& t, TlsConfig& tls) {
+  std::string mode = "starttls";
+  if (t.string("mode", mode)) {
+    auto m = parse_tls_mode(mode);
+    t.check("mode", m.has_value(), "expected none, starttls or implicit");
+    if (m) tls.mode = *m;
+  } else {
+    tls.mode = TlsConfig::Mode::Starttls;
+  }
+  std::string cert;
+  if (t.string("certificate", cert)) {
+    auto v = tls::parse_cert_variant(cert);
+    t.check("certificate", v.has_value(),
+            "expected valid, self_signed, expired, not_yet_valid, wrong_host, untrusted_root or incomplete_chain");
+    if (v) tls.certificate = *v;
+  }
+  t.string("host_name", tls.host_name);
+  for (auto [key, field] : {std::pair{"min_version", &tls.min_version}, std::pair{"max_version", &tls.max_version}}) {
+    if (t.string(key, *field))
+      t.check(key, *field == "1.0" || *field == "1.1" || *field == "1.2" || *field == "1.3", "expected 1.0, 1.1, 1.2 or 1.3");
+  }
+  t.string("ciphers", tls.ciphers);
+  t.string("ciphersuites", tls.ciphersuites);
+  t.boolean("handshake_abort", tls.handshake_abort);
+  if (t.string("starttls_reply", tls.starttls_reply))
+    t.check("starttls_reply", reply_rule(server::Stage::Starttls, tls.starttls_reply).has_value(),
+            "expected a reply such as \"454 4.7.0 TLS not available\"");
+  t.boolean("starttls_then_plaintext", tls.starttls_then_plaintext);
+}
+
 void read_host(Reader& h, const std::string& name, Scenario& s) {
   ScenarioHost host;
   host.name = name;
@@ -169,6 +199,7 @@ void read_host(Reader& h, const std::string& name, Scenario& s) {
     }
   }
   h.map("capabilities", [&](Reader& c) { read_capabilities(c, host.server); });
+  h.map("tls", [&](Reader& t) { read_tls(t, host.tls); });
   s.hosts.push_back(std::move(host));
 }
 

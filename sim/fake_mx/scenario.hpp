@@ -12,6 +12,7 @@
 #include "sim/fake_mx/behaviour.hpp"
 #include "sim/fake_mx/dns/dns_responder.hpp"
 #include "sim/fake_mx/scenario_expect.hpp"
+#include "sim/fake_mx/tls/tls_config.hpp"
 
 namespace mxlab::config::yaml {
 class Reader;
@@ -27,6 +28,7 @@ struct ScenarioHost {
   BehaviourOptions behaviour;    // seed, conventions, tarpit, greylisting
   bool refuse = false;           // bound but not listening
   std::string record;            // JSON recording written here when the host stops
+  TlsConfig tls;                 // certificate, STARTTLS / implicit TLS, TLS faults
 };
 
 struct ScenarioMessage {

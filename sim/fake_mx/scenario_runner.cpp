@@ -129,6 +129,7 @@ Expected<std::vector<std::unique_ptr<MxHost>>> start_hosts(const Scenario& s) {
       c.behaviour = h.behaviour;
       c.refuse = h.refuse;
       c.record_path = h.record;
+      c.tls = h.tls;
       auto host = std::make_unique<MxHost>(c);
       st = host->start();
       if (!st) break;

@@ -129,3 +129,18 @@ def test_cli_prints_a_json_summary(mx, mxlab_bin, tmp_path):
     assert len(ids.read_text().split()) == 12
     bad = subprocess.run([mxlab_bin("fakemx"), "blast", "nohostport"], capture_output=True, text=True, timeout=30)
     assert bad.returncode == 2 and "ADDRESS:PORT" in bad.stderr
+
+
+def test_scenario_tls_host_is_served_with_starttls(mxlab_bin, tmp_path):
+    """The scenario key `tls:` reaches the host `fakemx serve` starts: blast upgrades with STARTTLS."""
+    scenario = tmp_path / "tls.yaml"
+    scenario.write_text(f"hosts:\n  mx.tls.test:\n    address: {HOST}\n    tls: {{certificate: self_signed}}\n")
+    serve = subprocess.Popen([mxlab_bin("fakemx"), "serve", str(scenario)], stdout=subprocess.PIPE, text=True)
+    try:
+        line = next(line for line in serve.stdout if line.startswith("mx "))
+        port = int(line.split()[2].rsplit(":", 1)[1])
+        summary = _core.blast(HOST, port, connections=1, messages=2)
+        assert summary["accepted"] == 2 and summary["tls_sessions"] == 1
+    finally:
+        serve.terminate()
+        serve.wait(timeout=10)

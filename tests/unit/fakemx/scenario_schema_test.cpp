@@ -71,6 +71,10 @@ TEST(ScenarioSchema, BadFilesNameLineKeyAndExpectation) {
       {"dns_faults:\n  example.com: explode\n", "unknown fault"},
       {"hosts:\n  mx:\n    address: 127.0.0.2\n    rules:\n      - {stage: rcpt, after_bytes: 10, action: reset}\n",
        "after_bytes needs stage: data"},
+      {"hosts:\n  mx:\n    address: 127.0.0.2\n    tls: {certificate: rotten}\n", "tls.certificate"},
+      {"hosts:\n  mx:\n    address: 127.0.0.2\n    tls: {mode: sometimes}\n", "expected none, starttls or implicit"},
+      {"hosts:\n  mx:\n    address: 127.0.0.2\n    tls: {max_version: \"1.4\"}\n", "expected 1.0, 1.1, 1.2 or 1.3"},
+      {"hosts:\n  mx:\n    address: 127.0.0.2\n    tls: {starttls_reply: nope}\n", "tls.starttls_reply"},
   };
   for (const auto& c : cases) {
     auto s = load_scenario_text(std::string(kHead) + c.yaml, "bad.yaml");
@@ -79,6 +83,33 @@ TEST(ScenarioSchema, BadFilesNameLineKeyAndExpectation) {
     EXPECT_NE(s.error().str().find("bad.yaml:"), std::string::npos) << s.error().str();
     EXPECT_GT(s.error().line, 0) << s.error().str();
   }
+}
+
+TEST(ScenarioSchema, TlsKeys) {
+  std::string text = std::string(kHead) + R"(hosts:
+  mx1.example.com:
+    address: 127.0.0.2
+    tls: {certificate: expired, host_name: other.test, max_version: "1.1", ciphers: "AES128-SHA",
+          handshake_abort: true, starttls_reply: "454 4.7.0 TLS not available"}
+  mx2.example.com:
+    address: 127.0.0.3
+    tls: {mode: implicit, starttls_then_plaintext: true}
+  mx3.example.com:
+    address: 127.0.0.4
+)";
+  auto s = load_scenario_text(text, "t.yaml");
+  ASSERT_TRUE(s) << s.error().str();
+  const auto& a = s->hosts[0].tls;
+  EXPECT_EQ(a.mode, TlsConfig::Mode::Starttls);  // a tls mapping without mode means STARTTLS
+  EXPECT_EQ(a.certificate, tls::CertVariant::Expired);
+  EXPECT_EQ(a.host_name, "other.test");
+  EXPECT_EQ(a.max_version, "1.1");
+  EXPECT_EQ(a.ciphers, "AES128-SHA");
+  EXPECT_TRUE(a.handshake_abort);
+  EXPECT_EQ(a.starttls_reply, "454 4.7.0 TLS not available");
+  EXPECT_EQ(s->hosts[1].tls.mode, TlsConfig::Mode::Implicit);
+  EXPECT_TRUE(s->hosts[1].tls.starttls_then_plaintext);
+  EXPECT_EQ(s->hosts[2].tls.mode, TlsConfig::Mode::None);
 }
 
 TEST(ScenarioSchema, ServeNeedsNoMessages) {
