@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Trace load and drop testing: relays mail through an in-process MTA into a fake MX at a chosen
-rate while trace subscribers consume at chosen speeds, then prints produced / delivered / dropped /
+"""Trace load and drop testing: `fakemx blast` drives an in-process MTA (relaying into a fake MX)
+at a chosen rate while trace subscribers consume at chosen speeds, then prints produced / delivered / dropped /
 filtered per subscriber and checks produced == delivered + dropped + filtered exactly.
 
     PYTHONPATH=build/python python3 bench/trace_load.py --messages 500 --rate 200 \
@@ -17,9 +17,8 @@ import tempfile
 import threading
 import time
 
-from mxlab import Topology, trace
+from mxlab import Topology, _core, trace
 
-MESSAGE = b"From: <load@origin.test>\r\nTo: <user@example.com>\r\nSubject: trace load\r\n\r\n" + b"x" * 1000 + b"\r\n"
 
 
 def consume(t: trace.Trace, delay: float, stop: threading.Event) -> None:
@@ -34,8 +33,9 @@ def consume(t: trace.Trace, delay: float, stop: threading.Event) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--messages", type=int, default=300)
-    ap.add_argument("--rate", type=float, default=100.0, help="messages per second submitted (0 = unpaced)")
-    ap.add_argument("--senders", type=int, default=4)
+    ap.add_argument("--rate", type=float, default=100.0, help="messages per second submitted (0 = as fast as possible)")
+    ap.add_argument("--senders", type=int, default=4, help="concurrent SMTP connections")
+    ap.add_argument("--size", type=int, default=2048, help="message size in bytes")
     ap.add_argument("--direction", choices=("client", "server"), default="client")
     ap.add_argument("--capacity", type=int, default=4096)
     ap.add_argument("--subscriber", action="append", default=[], metavar="NAME:DELAY")
@@ -59,25 +59,12 @@ def main() -> int:
         for th in threads:
             th.start()
         t0 = time.perf_counter()
-        next_index = iter(range(args.messages))
-        lock = threading.Lock()
-
-        def sender():
-            while True:
-                with lock:
-                    i = next(next_index, None)
-                if i is None:
-                    return
-                if args.rate > 0:
-                    delay = t0 + i / args.rate - time.perf_counter()
-                    if delay > 0:
-                        time.sleep(delay)
-                topo.send("load@origin.test", [f"user{i}@example.com"], MESSAGE)
-        senders = [threading.Thread(target=sender) for _ in range(args.senders)]
-        for s in senders:
-            s.start()
-        for s in senders:
-            s.join()
+        load = _core.blast("127.0.0.1", mta.smtp_port(), connections=args.senders, messages=args.messages,
+                           per_connection=10, size=args.size, rate=args.rate, starttls=False,
+                           rcpt_to="user{n}@example.com")
+        if load["accepted"] != args.messages:
+            print(f"blast: only {load['accepted']} of {args.messages} accepted: {load}")
+            return 1
         topo.wait_for_delivery(args.messages, timeout=120)
         elapsed = time.perf_counter() - t0
         stop.set()
