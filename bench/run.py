@@ -31,6 +31,13 @@ def relay_bench(*args: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def trace_bench() -> list[dict]:
+    """Relay with no / a fast / a stalled trace subscriber (twice each, interleaved), then the hub's event rate."""
+    out = subprocess.run([str(BIN / "trace_bench"), "--messages", str(MESSAGES), "--senders", str(SENDERS),
+                          "--size", str(SIZE)], capture_output=True, text=True, timeout=1800, check=True)
+    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+
+
 def free_port(address: str) -> int:
     with socket.socket() as s:
         s.bind((address, 0))
@@ -118,6 +125,14 @@ def main() -> int:
                  f"{sink['relayed_per_s'] / peer:.2f}x Postfix smtp-sink"))
     rows.append(("Postfix smtp-sink, smtp-source load", f"{peer:.0f} msg/s", "peer"))
     rows.append(("mtad relay vs smtp-sink (same load)", "", f"{with_source['relayed_per_s'] / peer:.2f}x"))
+    runs = trace_bench()
+    best = {m: max(r["relayed_per_s"] for r in runs if r.get("subscriber") == m) for m in ("none", "fast", "stalled")}
+    for m in ("fast", "stalled"):
+        rows.append((f"mtad relay, one {m} trace subscriber (client+server)", f"{best[m]:.0f} msg/s",
+                     f"{100 * (best[m] / best['none'] - 1):+.1f}% vs {best['none']:.0f} msg/s untraced"))
+    rate = next(r for r in runs if r["mode"] == "event-rate")
+    rows.append(("trace hub: events one subscriber receives", f"{rate['received_per_s']:.0f} events/s",
+                 f"{rate['dropped']} dropped, identity {'holds' if rate['balanced'] else 'BROKEN'}"))
     rows.append(("mtad start-up, empty spool (median of 10)", f"{mtad_startup_ms():.0f} ms", ""))
     rows.append(("fixture: DNS + 3 MX + mtad, deliver 1, teardown (median of 10)", f"{fixture_cycle_ms():.0f} ms", ""))
     print(f"\n{MESSAGES} messages of {SIZE} bytes, {SENDERS} concurrent senders, one connection per message\n")

@@ -12,6 +12,7 @@ void bind_errors(pybind11::module_& m);
 void bind_config(pybind11::module_& m);
 void bind_protocol(pybind11::module_& m);
 void bind_log(pybind11::module_& m);
+void bind_trace(pybind11::module_& m);  // before bind_mta: Mta.trace_hub returns a TraceHub
 void bind_mta(pybind11::module_& m);
 void bind_fakemx(pybind11::module_& m);
 void bind_dns(pybind11::module_& m);

@@ -11,6 +11,7 @@
 #include "bindings/errors.hpp"
 #include "bindings/log_collector.hpp"
 #include "mta/core/mta.hpp"
+#include "mta/trace/trace_hub.hpp"
 
 namespace py = pybind11;
 using mxlab::core::Mta;
@@ -134,6 +135,9 @@ void bind_mta(py::module_& m) {
       .def_property_readonly("config", [](MtaHandle& h) { return h.mta().config(); })
       .def_property_readonly("metrics", [](MtaHandle& h) -> MetricsRegistry& { return h.mta().metrics(); },
                              py::return_value_policy::reference_internal)
+      .def_property_readonly("trace_hub", [](MtaHandle& h) -> trace::TraceHub& { return h.mta().trace_hub(); },
+                             py::return_value_policy::reference_internal,
+                             "Live SMTP client/server traces (mxlab.trace subscribes here).")
       .def_property_readonly("recovered_messages", [](MtaHandle& h) { return h.mta().recovered_messages(); })
       .def("queue_snapshot", [](MtaHandle& h) { return h.mta().queue_snapshot(); }, release())
       .def("log_records", [](const MtaHandle& h, py::object type, const std::string& rcpt) {

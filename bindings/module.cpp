@@ -60,6 +60,9 @@ PYBIND11_MODULE(_core, m) {
 #ifdef MXLAB_BIND_CLIENT
   bind_client(m);  // after bind_errors (its exceptions derive from SmtpError) and protocol
 #endif
+#ifdef MXLAB_BIND_TRACE
+  bind_trace(m);
+#endif
 #ifdef MXLAB_BIND_MTA
   bind_mta(m);
 #endif

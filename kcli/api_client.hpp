@@ -36,6 +36,10 @@ class ApiClient {
   const std::string& endpoint() const { return endpoint_; }
   // Sent as "Authorization: Bearer <token>" with every request when not empty.
   void set_token(std::string token) { token_ = std::move(token); }
+  const std::string& host() const { return host_; }
+  const std::string& port() const { return port_; }
+  const std::string& host_header() const { return host_header_; }
+  const std::string& token() const { return token_; }
 
  private:
   struct Reply {

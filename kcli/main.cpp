@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   register_inspect_sched_q(app, ctx);
   register_show_queue(app, ctx);
   register_control(app, ctx);
+  register_trace_smtp_client(app, ctx);
+  register_trace_smtp_server(app, ctx);
 
   CLI11_PARSE(app, argc, argv);
   return ctx.exit_code;

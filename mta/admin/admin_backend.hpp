@@ -14,6 +14,10 @@
 #include "mta/queue/admin_rules.hpp"
 #include "mta/queue/queue_view.hpp"
 
+namespace mxlab::trace {
+class TraceHub;
+}
+
 namespace mxlab::admin {
 
 struct AdminError {
@@ -41,6 +45,8 @@ class AdminBackend {
   virtual void refresh_metrics() = 0;
   // The scheduler's clock: rule expiry and "next try" are computed against it.
   virtual TimePoint now() { return SystemClock::instance().now(); }
+  // The trace hub behind /api/admin/trace-smtp-{client,server}/v1; null: those answer 501.
+  virtual trace::TraceHub* trace_hub() { return nullptr; }
 
   // Admin bounces and suspensions (see mta/queue/admin_rules.hpp).
   virtual AdminResult<queue::AdminRule> add_rule(queue::AdminRule rule);

@@ -9,12 +9,14 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <chrono>
 #include <map>
 #include <mutex>
 
 #include "mta/admin/access.hpp"
 #include "mta/admin/router.hpp"
+#include "mta/admin/trace_socket.hpp"
 #include "mta/common/cidr.hpp"
 
 namespace mxlab::admin {
@@ -36,11 +38,12 @@ constexpr auto kAs = asio::as_tuple(asio::use_awaitable);
 // Shared with the coroutines so they can outlive the AdminServer object safely.
 struct State {
   State(asio::io_context& io, config::AdminConfig c, AdminBackend& b)
-      : io(io), config(std::move(c)), router(make_admin_router(b)), acceptor(asio::make_strand(io)) {}
+      : io(io), config(std::move(c)), router(make_admin_router(b)), backend(b), acceptor(asio::make_strand(io)) {}
   asio::io_context& io;
   config::AdminConfig config;
   Router router;
   AccessRules access;
+  AdminBackend& backend;
   tcp::acceptor acceptor;
   std::uint16_t port = 0;
   Timeouts timeouts;
@@ -132,6 +135,15 @@ asio::awaitable<void> serve_connection(std::shared_ptr<State> st, std::shared_pt
       break;
     }
     const auto& req = parser.get();
+    auto traced = trace_direction(std::string_view(req.target()));
+    // A refused upgrade falls through to respond(), which answers the refusal (403/401).
+    if (traced && beast::websocket::is_upgrade(req) && st->backend.trace_hub() &&
+        !check_access(st->access, peer_ip, req[http::field::authorization])) {
+      const auto upgrade = parser.release();  // named locals (GCC 12 co_await temporaries)
+      const trace::Direction direction = *traced;
+      co_await serve_trace_socket(*stream, upgrade, *st->backend.trace_hub(), direction);
+      break;  // the connection was the WebSocket's
+    }
     bool keep_alive = req.keep_alive();
     const Response reply = co_await respond(*st, req, peer_ip, peer);  // named args (GCC 12 co_await temporaries)
     const unsigned version = req.version();

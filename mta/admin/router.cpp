@@ -40,6 +40,7 @@ std::string_view status_text(int status) {
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
     case 413: return "Payload Too Large";
+    case 426: return "Upgrade Required";
     case 500: return "Internal Server Error";
     case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
@@ -124,6 +125,7 @@ Router make_admin_router(AdminBackend& backend) {
   add_rule_routes(router, backend);
   add_queue_routes(router, backend);
   add_control_routes(router, backend);
+  add_trace_routes(router, backend);
   return router;
 }
 

@@ -17,6 +17,7 @@
 #include "mta/queue/queue_names.hpp"
 #include "mta/queue/scheduler.hpp"
 #include "mta/server/smtp_server.hpp"
+#include "mta/trace/trace_hub.hpp"
 
 namespace mxlab::core {
 
@@ -37,6 +38,7 @@ struct Mta::Impl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::thread thread;
   MetricsRegistry metric_registry;
+  trace::TraceHub trace_hub;  // before its producers (scheduler, servers): it outlives them
   log::DeliveryLog log;
   std::unique_ptr<spool::Spool> spool;
   std::unique_ptr<dns::Resolver> resolver;
@@ -81,7 +83,7 @@ Status Mta::Impl::open_seams() {
   if (!res) return Status::failure("resolver: " + res.error());
   resolver = std::move(*res);
   scheduler = std::make_unique<queue::Scheduler>(
-      queue::SchedulerDeps{io, blocking, *spool, *resolver, log, metric_registry, clock, config, nullptr});
+      queue::SchedulerDeps{io, blocking, *spool, *resolver, log, metric_registry, clock, config, &trace_hub});
   inbound = std::make_unique<InboundHandler>(
       InboundDeps{io, blocking, *spool, spool_guard, *scheduler, log, metric_registry, clock, config});
   return Status::success();
@@ -110,14 +112,14 @@ Status Mta::Impl::listen() {
   so.idle_timeout = config.limits.idle_timeout;
   so.session_timeout = config.limits.session_timeout;
   for (const auto& l : config.listeners) {
-    auto s = std::make_unique<server::SmtpServer>(io, so, *inbound, &pause);
+    auto s = std::make_unique<server::SmtpServer>(io, so, *inbound, &pause, &trace_hub);
     if (auto st = s->listen(l.address, l.port); !st) return st;
     smtp_ports[servers.size()] = s->port();
     servers.push_back(std::move(s));
   }
   if (config.admin.enabled) {
     admin_backend = std::make_unique<MtaAdmin>(
-        MtaAdminDeps{io, blocking, *spool, *scheduler, metric_registry, clock, pause, servers});
+        MtaAdminDeps{io, blocking, *spool, *scheduler, metric_registry, clock, pause, servers, trace_hub});
     admin = std::make_unique<admin::AdminServer>(io, config.admin, *admin_backend);
     if (auto st = admin->start(); !st) return Status::failure("admin: " + st.error);
     admin_port = admin->port();
@@ -198,6 +200,7 @@ std::uint16_t Mta::smtp_port(std::size_t listener) const {
 std::uint16_t Mta::admin_port() const { return impl_->admin_port; }
 const config::MtaConfig& Mta::config() const { return impl_->config; }
 MetricsRegistry& Mta::metrics() { return impl_->metric_registry; }
+trace::TraceHub& Mta::trace_hub() { return impl_->trace_hub; }
 log::DeliveryLog& Mta::delivery_log() { return impl_->log; }
 std::size_t Mta::recovered_messages() const { return impl_->recovered; }
 

@@ -14,6 +14,10 @@
 #include "mta/config/mta_config.hpp"
 #include "mta/log/delivery_log.hpp"
 
+namespace mxlab::trace {
+class TraceHub;
+}
+
 namespace mxlab::core {
 
 // A read-only view of one queued message for tests and tools.
@@ -50,6 +54,8 @@ class Mta {
   std::uint16_t admin_port() const;
   const config::MtaConfig& config() const;
   MetricsRegistry& metrics();
+  // Live SMTP client and server traces: subscribe from any thread (docs/TRACE.md).
+  trace::TraceHub& trace_hub();
   log::DeliveryLog& delivery_log();
   std::vector<QueuedMessage> queue_snapshot();
   std::size_t recovered_messages() const;

@@ -10,6 +10,7 @@
 #include "mta/queue/scheduler.hpp"
 #include "mta/server/smtp_server.hpp"
 #include "mta/spool/spool.hpp"
+#include "mta/trace/trace_hub.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -27,6 +28,7 @@ struct MtaAdminDeps {
   const Clock& clock;
   PausePolicy& pause;
   const std::vector<std::unique_ptr<server::SmtpServer>>& servers;
+  trace::TraceHub& trace;
 };
 
 class MtaAdmin final : public admin::AdminBackend {
@@ -34,7 +36,11 @@ class MtaAdmin final : public admin::AdminBackend {
   explicit MtaAdmin(MtaAdminDeps d) : d_(d), started_(d.clock.now()) {}
 
   MetricsRegistry& metrics() override { return d_.metrics; }
-  void refresh_metrics() override { d_.scheduler.refresh_metrics(); }
+  void refresh_metrics() override {
+    d_.scheduler.refresh_metrics();
+    d_.trace.export_metrics(d_.metrics);
+  }
+  trace::TraceHub* trace_hub() override { return &d_.trace; }
   TimePoint now() override { return d_.clock.now(); }
   admin::AdminResult<queue::AdminRule> add_rule(queue::AdminRule rule) override;
   std::vector<queue::AdminRule> list_rules(queue::RuleKind kind) override;

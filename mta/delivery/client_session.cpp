@@ -54,7 +54,7 @@ struct ServiceClosing {};
 
 class Connection {
  public:
-  Connection(tcp::socket socket, trace::TraceSink* trace) : socket_(std::move(socket)), trace_(trace) {}
+  Connection(tcp::socket socket, trace::ClientTrace* trace) : socket_(std::move(socket)), trace_(trace) {}
 
   awaitable<smtp::Reply> read_reply(Millis deadline, std::string_view waiting_for) {
     for (;;) {
@@ -76,13 +76,13 @@ class Connection {
       if (r.index() == 1) throw IoFailure{"4.4.2", "timeout while " + std::string(waiting_for)};
       auto [ec, n] = std::get<0>(r);
       if (ec) throw IoFailure{"4.4.2", "lost connection while " + std::string(waiting_for) + ": " + ec.message()};
-      if (trace_ && trace_->enabled(trace::Direction::Client)) publish(trace::EventKind::Read, std::string(buf, n));
+      if (trace_) trace_->read(std::string_view(buf, n));
       lines_.append(std::string_view(buf, n));
     }
   }
 
   awaitable<void> write(std::string_view bytes, Millis deadline, std::string_view what) {
-    if (trace_ && trace_->enabled(trace::Direction::Client)) publish(trace::EventKind::Write, std::string(bytes));
+    if (trace_) trace_->write(bytes);
     asio::steady_timer timer(socket_.get_executor(), deadline);
     auto r = co_await (asio::async_write(socket_, asio::buffer(bytes), asio::as_tuple(use_awaitable)) ||
                        timer.async_wait(asio::as_tuple(use_awaitable)));
@@ -96,14 +96,16 @@ class Connection {
     boost::system::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
+    if (trace_) trace_->disconnected();
+  }
+
+  void message_obtained() {
+    if (trace_) trace_->message_obtained();
   }
 
  private:
-  void publish(trace::EventKind kind, std::string payload) {
-    trace_->publish({trace::Direction::Client, kind, {}, {}, {}, std::move(payload)});
-  }
   tcp::socket socket_;
-  trace::TraceSink* trace_;
+  trace::ClientTrace* trace_;
   smtp::LineBuffer lines_{64 * 1024};
   smtp::ReplyParser parser_;
 };
@@ -229,6 +231,7 @@ class Dialogue {
     std::string data_cmd = smtp::encode(smtp::make_simple(smtp::Verb::Data));
 
     stage_ = ClientStage::Mail;
+    conn_.message_obtained();
     if (caps_.pipelining) {  // RFC 2920: MAIL, RCPTs and DATA in one write, replies in order
       std::string batch = mail;
       for (const auto& r : rcpts) batch += r;
@@ -312,10 +315,15 @@ class Dialogue {
 }  // namespace
 
 awaitable<ClientResult> run_client_session(const ClientRequest& request, const ClientTimeouts& timeouts,
-                                           trace::TraceSink* trace) {
+                                           trace::ClientTrace* trace) {
   ClientResult result;
   std::string error;
   auto socket = co_await connect(request, timeouts.connect, error);
+  if (trace && socket) {
+    boost::system::error_code ec;
+    trace->connected(socket->local_endpoint(ec).address().to_string());
+  }
+  if (trace && !socket) trace->connect_failed(error);
   if (!socket) {
     result.failed_at = ClientStage::Connect;
     result.reply = synthetic_reply("4.4.1", error);

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "mta/delivery/outcome.hpp"
-#include "mta/trace/trace_sink.hpp"
+#include "mta/trace/client_trace.hpp"
 
 namespace mxlab::delivery {
 
@@ -30,7 +30,8 @@ struct ClientRequest {
   bool body_8bit = false;
 };
 
+// `trace` (optional) is the delivery session's tracer: Connected, Read, Write, MessageObtained, Closed.
 boost::asio::awaitable<ClientResult> run_client_session(const ClientRequest& request, const ClientTimeouts& timeouts,
-                                                        trace::TraceSink* trace = nullptr);
+                                                        trace::ClientTrace* trace = nullptr);
 
 }  // namespace mxlab::delivery

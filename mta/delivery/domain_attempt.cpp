@@ -61,6 +61,12 @@ bool apply_result(DomainAttempt& out, const ClientResult& r, const std::string& 
   return true;
 }
 
+std::vector<trace::MxPlanEntry> plan_entries(const MxPlan& plan) {
+  std::vector<trace::MxPlanEntry> out;
+  for (const auto& t : plan.targets) out.push_back({t.host, t.preference, t.addresses});
+  return out;
+}
+
 }  // namespace
 
 awaitable<DomainAttempt> attempt_domain(dns::Resolver& resolver, const DomainAttemptRequest& req,
@@ -69,7 +75,10 @@ awaitable<DomainAttempt> attempt_domain(dns::Resolver& resolver, const DomainAtt
   for (const auto& r : req.rcpt_to) out.outcomes.push_back({r});
   MxPlan plan = co_await resolve_mx_plan(resolver, req.domain, req.max_mx_addresses);
   for (const auto& t : plan.targets) out.site += (out.site.empty() ? "" : ",") + t.host;
+  trace::ClientTrace tracer(trace, req.trace_facts);
+  tracer.begin(plan.targets.empty() ? req.domain : out.site, tracer.on() ? plan_entries(plan) : std::vector<trace::MxPlanEntry>{});
   if (plan.targets.empty()) {
+    tracer.diagnostic("error", "no MX plan for " + req.domain + ": " + plan.failure.summary());
     set_all(out, plan.failure.permanent() ? Fate::Bounced : Fate::Deferred, plan.failure, "", "", "");
     out.site = req.domain;
     co_return out;
@@ -85,7 +94,9 @@ awaitable<DomainAttempt> attempt_domain(dns::Resolver& resolver, const DomainAtt
       creq.rcpt_to = req.rcpt_to;
       creq.data = req.data;
       ++out.connections;
-      ClientResult result = co_await run_client_session(creq, req.timeouts, trace);
+      tracer.connecting(target.host, address, req.port);
+      trace::ClientTrace* session_trace = &tracer;  // a named local (GCC 12 co_await temporaries)
+      ClientResult result = co_await run_client_session(creq, req.timeouts, session_trace);
       if (apply_result(out, result, target.host, address)) co_return out;
     }
   }

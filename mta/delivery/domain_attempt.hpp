@@ -33,6 +33,7 @@ struct DomainAttemptRequest {
   std::string source_address;
   int max_mx_addresses = 5;
   ClientTimeouts timeouts;
+  const trace::ClientTraceFacts* trace_facts = nullptr;  // conn_meta facts for the trace (optional)
 };
 
 struct DomainAttempt {
@@ -41,6 +42,7 @@ struct DomainAttempt {
   int connections = 0;                     // connection attempts made
 };
 
+// One trace session per call (BeginSession after the MX plan, then one connection per address).
 boost::asio::awaitable<DomainAttempt> attempt_domain(dns::Resolver& resolver, const DomainAttemptRequest& request,
                                                       trace::TraceSink* trace = nullptr);
 

@@ -5,12 +5,10 @@
 
 namespace mxlab::queue {
 
-namespace {
 std::string meta_value(const std::map<std::string, std::string>& meta, const char* key) {
   auto it = meta.find(key);
   return it == meta.end() ? std::string() : it->second;
 }
-}  // namespace
 
 std::string scheduled_queue_name(std::string_view domain, const std::map<std::string, std::string>& meta) {
   std::string campaign = meta_value(meta, "campaign");

@@ -7,6 +7,8 @@
 
 namespace mxlab::queue {
 
+// A message meta value ("campaign", "tenant", "routing_domain"), empty when absent.
+std::string meta_value(const std::map<std::string, std::string>& meta, const char* key);
 std::string scheduled_queue_name(std::string_view domain, const std::map<std::string, std::string>& meta);
 std::string ready_queue_name(std::string_view egress_source, std::string_view site);
 // The metrics "service" label of a ready queue.

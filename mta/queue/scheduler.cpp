@@ -137,6 +137,20 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
   req.ehlo_name = dc.ehlo_name.empty() ? d.config.hostname : dc.ehlo_name;
   req.max_mx_addresses = dc.max_mx_addresses;
   req.timeouts = {dc.connect_timeout, dc.command_timeout, dc.data_timeout};
+  trace::ClientTraceFacts facts;  // strings only: events and conn_meta are built only while traced
+  if (d.trace) {
+    facts.egress_source = kEgressSource;
+    facts.ready_queue_name = [](std::string_view site) { return ready_queue_name(kEgressSource, site); };
+    facts.message_id = format_message_id(id);
+    facts.sender = rec.sender;
+    facts.recipients = req.rcpt_to;
+    facts.domain = domain;
+    facts.routing_domain = meta_value(rec.meta, "routing_domain");
+    facts.campaign = meta_value(rec.meta, "campaign");
+    facts.tenant = meta_value(rec.meta, "tenant");
+    facts.queue_name = scheduled_queue_name(domain, rec.meta);
+    req.trace_facts = &facts;
+  }
 
   delivery::DomainAttempt result;
   if (!data) {

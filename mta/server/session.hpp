@@ -13,6 +13,7 @@
 #include "mta/protocol/line_buffer.hpp"
 #include "mta/server/server_impl.hpp"
 #include "mta/server/server_protocol.hpp"
+#include "mta/server/server_trace.hpp"
 
 namespace mxlab::server::detail {
 
@@ -37,14 +38,29 @@ struct Connection {
     return std::min(std::chrono::steady_clock::now() + idle, deadline);
   }
   bool past_deadline() const { return std::chrono::steady_clock::now() >= deadline; }
+  // conn_meta cache, built by the first traced event and rebuilt when EHLO or TLS changed it.
+  std::shared_ptr<const trace::ConnMeta> meta;
+  std::string meta_helo;
+  bool meta_tls = false;
 
-  void emit(trace::EventKind kind, std::string payload) {
-    if (!server.trace.enabled(trace::Direction::Server)) return;
+  bool tracing() const { return server.trace.enabled(trace::Direction::Server); }
+
+  void emit(trace::EventKind kind, std::string payload, boost::json::object detail = {}) {
+    if (!tracing()) return;
+    if (!meta || meta_helo != info.helo || meta_tls != info.tls) {
+      meta = server_conn_meta(info, server.options.hostname);
+      meta_helo = info.helo;
+      meta_tls = info.tls;
+    }
     if (peer_label.empty()) {  // formatted once per connection, not per event
       peer_label = info.peer_address + ":" + std::to_string(info.peer_port);
       local_label = info.local_address + ":" + std::to_string(info.local_port);
     }
-    server.trace.publish({trace::Direction::Server, kind, info.session_id, peer_label, local_label, std::move(payload)});
+    trace::TraceEvent e{trace::Direction::Server, kind, info.session_id, peer_label, local_label,
+                        std::move(payload)};
+    e.detail = std::move(detail);
+    e.meta = meta;
+    server.trace.publish(std::move(e));
   }
   std::string peer_label, local_label;  // "address:port", for trace events
 };
@@ -165,6 +181,7 @@ awaitable<Action> Session<Stream>::ask_policy(Stage stage, const std::string& ar
   if (!server_.policy) co_return Action{};
   StageContext ctx{stage, &conn_.info, &proto_.transaction(), argument};
   Action action = server_.policy->decide(ctx);
+  if (conn_.tracing()) conn_.emit(trace::EventKind::Callback, {}, callback_detail(stage, action));
   if (action.delay.count() > 0) {
     co_await flush();
     asio::steady_timer timer(stream_.get_executor(), action.delay);
@@ -266,6 +283,9 @@ awaitable<Step> Session<Stream>::end_of_data() {
     co_return step;
   }
   Transaction tx = proto_.take_transaction();
+  std::string traced_sender;  // for MessageDisposition, copied only while traced
+  std::vector<std::string> traced_rcpts;
+  if (conn_.tracing()) traced_sender = tx.mail_from, traced_rcpts = tx.rcpt_to;
   auto executor = stream_.get_executor();
   smtp::Reply reply = co_await asio::async_initiate<decltype(use_awaitable), void(smtp::Reply)>(
       [&](auto handler) {
@@ -276,6 +296,9 @@ awaitable<Step> Session<Stream>::end_of_data() {
       },
       use_awaitable);
   if (action.kind == Action::Kind::Reply && reply.positive()) reply = action.reply;
+  if (conn_.tracing()) {
+    conn_.emit(trace::EventKind::MessageDisposition, {}, disposition_detail(traced_sender, traced_rcpts, reply));
+  }
   co_return Step{std::move(reply)};
 }
 

@@ -70,7 +70,10 @@ awaitable<bool> handshake(Connection& conn, SslStream& stream) {
     co_return false;
   }
   note_tls(stream, conn.info);
-  conn.emit(trace::EventKind::Diagnostic, "TLS established: " + conn.info.tls_version + " " + conn.info.tls_cipher);
+  if (conn.tracing()) {
+    std::string peer = conn.info.tls_peer_subject.empty() ? "no client certificate" : conn.info.tls_peer_subject;
+    conn.emit(trace::EventKind::Diagnostic, "TLS established: " + conn.info.tls_version + " " + conn.info.tls_cipher + ", " + peer);
+  }
   co_return true;
 }
 

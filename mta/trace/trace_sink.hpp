@@ -1,15 +1,34 @@
 // The TraceSink seam: sessions report protocol events here. `enabled()` is checked before an event
-// is built, so with no subscriber tracing costs one atomic load. The subscriber machinery (filters,
-// bounded buffers, drop counters, WebSocket transport) lives behind this interface.
+// is built, so with no subscriber tracing costs one atomic load. TraceHub (trace_hub.hpp) is the
+// real sink: filters, bounded per-subscriber buffers and exact drop counters.
 #pragma once
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace mxlab::trace {
 
 enum class Direction { Server, Client };
-enum class EventKind { Connected, Read, Write, Diagnostic, Closed, BeginSession, MessageObtained, MessageDisposition };
+std::string_view to_string(Direction d);  // "server" | "client"
+
+// Payload variants, named as KumoMTA's trace payloads (docs/TRACE.md lists each one's shape).
+enum class EventKind {
+  Connected,
+  Read,
+  Write,
+  Diagnostic,
+  Closed,
+  BeginSession,        // client: the session starts, before any connection
+  MessageObtained,     // client: a message is ready to go on an established connection
+  MessageDisposition,  // server: what reception decided about a message
+  Callback,            // server: a policy hook's result
+};
 std::string_view to_string(EventKind k);
+
+// Session facts, KumoMTA's conn_meta: keys appear as they become known (docs/TRACE.md).
+using ConnMeta = boost::json::object;
 
 struct TraceEvent {
   Direction direction = Direction::Server;
@@ -17,7 +36,12 @@ struct TraceEvent {
   std::string session_id;
   std::string peer;     // remote address:port
   std::string local;    // local address:port
-  std::string payload;  // protocol line, diagnostic text, ...
+  std::string payload;  // Read/Write bytes, Diagnostic message
+  // Structured payload fields: Diagnostic {level}, Callback {name, result, error},
+  // MessageDisposition {relay, queue, meta, sender, recipient, id, will_enqueue}.
+  boost::json::object detail{};
+  std::shared_ptr<const ConnMeta> meta{};  // a snapshot; shared by the events that saw it
+  std::chrono::system_clock::time_point when{};  // set by publish when left empty
 };
 
 class TraceSink {
