@@ -18,8 +18,9 @@ void bind_fakemx(pybind11::module_& m);
 void bind_dns(pybind11::module_& m);
 void bind_smtp(pybind11::module_& m);
 void bind_client(pybind11::module_& m);  // SmtpSession
-void bind_tls(pybind11::module_& m);
-void bind_scenario(pybind11::module_& m);  // run_scenario, ScenarioReport  // after bind_fakemx: extends its classes
+void bind_bounce(pybind11::module_& m);  // parse_dsn
+void bind_tls(pybind11::module_& m);  // after bind_fakemx: extends its classes
+void bind_scenario(pybind11::module_& m);  // run_scenario, ScenarioReport
 void bind_blast(pybind11::module_& m);
 
 // Python timeouts are float seconds; C++ waits take milliseconds.

@@ -50,7 +50,9 @@ void bind_sections(py::module_& m) {
       .def_readwrite("initial_interval", &RetryConfig::initial_interval)
       .def_readwrite("multiplier", &RetryConfig::multiplier)
       .def_readwrite("max_interval", &RetryConfig::max_interval)
-      .def_readwrite("max_age", &RetryConfig::max_age);
+      .def_readwrite("max_age", &RetryConfig::max_age)
+      .def_readwrite("jitter", &RetryConfig::jitter)
+      .def_readwrite("seed", &RetryConfig::seed);
   py::class_<AdminConfig>(m, "AdminConfig")
       .def(py::init<>())
       .def_readwrite("enabled", &AdminConfig::enabled)

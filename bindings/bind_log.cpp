@@ -34,6 +34,14 @@ void bind_log(py::module_& m) {
       .def_readwrite("name", &PeerAddress::name)
       .def_readwrite("addr", &PeerAddress::addr);
 
+  py::class_<Delays>(m, "Delays")
+      .def(py::init<>())
+      .def_readwrite("before_queue", &Delays::before_queue)
+      .def_readwrite("in_queue", &Delays::in_queue)
+      .def_readwrite("connection_setup", &Delays::connection_setup)
+      .def_readwrite("transmission", &Delays::transmission)
+      .def_property_readonly("total", &Delays::total);
+
   py::class_<LogRecord>(m, "LogRecord")
       .def(py::init<>())
       .def_readwrite("type", &LogRecord::type)
@@ -52,6 +60,11 @@ void bind_log(py::module_& m) {
       .def_readwrite("reception_protocol", &LogRecord::reception_protocol)
       .def_readwrite("delivery_protocol", &LogRecord::delivery_protocol)
       .def_readwrite("meta", &LogRecord::meta)
+      .def_readwrite("bounce_classification", &LogRecord::bounce_classification)
+      .def_readwrite("egress_pool", &LogRecord::egress_pool)
+      .def_readwrite("egress_source", &LogRecord::egress_source)
+      .def_readwrite("headers", &LogRecord::headers)
+      .def_readwrite("delays", &LogRecord::delays)
       .def("to_json", &LogRecord::to_json)
       .def("__repr__", [](const LogRecord& r) {
         return "LogRecord(" + std::string(to_string(r.type)) + " id=" + r.id + " rcpt=" + r.recipient +

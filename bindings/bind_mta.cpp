@@ -12,6 +12,7 @@
 #include "bindings/log_collector.hpp"
 #include "mta/core/mta.hpp"
 #include "mta/trace/trace_hub.hpp"
+#include "mta/queue/retry_schedule.hpp"
 
 namespace py = pybind11;
 using mxlab::core::Mta;
@@ -23,11 +24,25 @@ namespace {
 // DeliveryLog has no remove_listener and may outlive a Python reference to the records.
 class MtaHandle {
  public:
-  MtaHandle(config::MtaConfig config, Clock* clock)
+  // virtual_time: the MTA runs on its own ManualClock, starting at the current (whole) second.
+  MtaHandle(config::MtaConfig config, Clock* clock, bool virtual_time)
       : collector_(std::make_shared<LogCollector>()),
-        mta_(std::make_unique<Mta>(std::move(config), clock)) {
+        own_clock_(virtual_time && !clock ? std::make_unique<ManualClock>(std::chrono::floor<std::chrono::seconds>(
+                                                SystemClock::instance().now()))
+                                          : nullptr),
+        clock_(own_clock_ ? own_clock_.get() : clock),
+        mta_(std::make_unique<Mta>(std::move(config), clock_)) {
     mta_->delivery_log().add_listener([c = collector_](const log::LogRecord& r) { c->add(r); });
   }
+
+  // The MTA's clock as a ManualClock; raises unless it runs in virtual time.
+  ManualClock& manual_clock() {
+    auto* manual = dynamic_cast<ManualClock*>(clock_);
+    if (!manual) throw py::value_error("this MTA runs on the system clock; start it with virtual_time=True");
+    return *manual;
+  }
+  bool is_virtual() const { return clock_ && clock_->is_virtual(); }
+  TimePoint now() const { return clock_ ? clock_->now() : SystemClock::instance().now(); }
 
   void start() {
     Status s = mta_->start();
@@ -71,8 +86,17 @@ class MtaHandle {
   }
 
   std::shared_ptr<LogCollector> collector_;
+  std::unique_ptr<ManualClock> own_clock_;
+  Clock* clock_;
   std::unique_ptr<Mta> mta_;
 };
+
+queue::AttemptPlan plan_retries(const config::RetryConfig& retry, TimePoint received, std::chrono::milliseconds attempt_duration,
+                                std::size_t max_attempts) {
+  if (retry.jitter > 0 && !retry.seed)
+    throw py::value_error("plan_retries: retry.seed must be set when retry.jitter > 0 (the plan replays the seeded jitter)");
+  return queue::plan_attempts(retry, retry.jitter, retry.seed.value_or(0), received, attempt_duration, max_attempts);
+}
 
 // Record types may be given as RecordType or by name ("Delivery"), as tests usually do.
 log::RecordType record_type_from(py::handle h) {
@@ -99,6 +123,17 @@ void bind_support(py::module_& m) {
       .def("prometheus_text", &MetricsRegistry::prometheus_text)
       .def("json_text", &MetricsRegistry::json_text);
 
+  py::class_<queue::AttemptPlan>(m, "RetryPlan")
+      .def_readonly("attempts", &queue::AttemptPlan::attempts, "every attempt time, the first at reception")
+      .def_readonly("expires_at", &queue::AttemptPlan::expires_at, "received + max_age")
+      .def("__repr__", [](const queue::AttemptPlan& p) {
+        return "RetryPlan(" + std::to_string(p.attempts.size()) + " attempts, expires " + format_rfc3339(p.expires_at) + ")";
+      });
+  m.def("plan_retries", &plan_retries, py::arg("retry"), py::arg("received"),
+        py::arg("attempt_duration") = std::chrono::milliseconds(0), py::arg("max_attempts") = 100000,
+        "Attempt times of a message that fails every attempt, as the scheduler computes them with this "
+        "RetryConfig (jitter replayed from retry.seed), until the next would fall past max_age.");
+
   using core::QueuedEnvelope;
   using core::QueuedMessage;
   py::class_<QueuedEnvelope>(m, "QueuedEnvelope")
@@ -124,8 +159,19 @@ void bind_mta(py::module_& m) {
   bind_support(m);
   using release = py::call_guard<py::gil_scoped_release>;
   py::class_<MtaHandle>(m, "Mta")
-      .def(py::init<config::MtaConfig, Clock*>(), py::arg("config"), py::arg("clock") = nullptr,
-           py::keep_alive<1, 3>())
+      .def(py::init<config::MtaConfig, Clock*, bool>(), py::arg("config"), py::arg("clock") = nullptr,
+           py::arg("virtual_time") = false, py::keep_alive<1, 3>())
+      .def_property_readonly("virtual_time", &MtaHandle::is_virtual)
+      .def("now", &MtaHandle::now, "The MTA's clock (virtual time when started with virtual_time=True).")
+      .def("advance", [](MtaHandle& h, double seconds) {
+             if (!(seconds >= 0)) throw py::value_error("advance: seconds must be >= 0 (virtual time never goes back)");
+             h.manual_clock().advance(std::chrono::duration_cast<TimePoint::duration>(std::chrono::duration<double>(seconds)));
+           }, py::arg("seconds"),
+           "Moves virtual time forward; due retries start at once (wait for their log records).")
+      .def("advance_to", [](MtaHandle& h, TimePoint t) {
+             auto& clock = h.manual_clock();
+             if (t > clock.now()) clock.set(t);
+           }, py::arg("time"), "Moves virtual time to `time` (no-op when it is not in the future).")
       .def("start", &MtaHandle::start, release(), "Starts listeners; raises StartError.")
       .def("stop", &MtaHandle::stop, py::arg("grace") = 5.0, release(),
            "Graceful drain bounded by `grace` seconds; idempotent.")

@@ -72,6 +72,9 @@ PYBIND11_MODULE(_core, m) {
 #ifdef MXLAB_BIND_DNS
   bind_dns(m);
 #endif
+#ifdef MXLAB_BIND_BOUNCE
+  bind_bounce(m);
+#endif
 #ifdef MXLAB_BIND_TLS
   bind_tls(m);
 #endif

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,21 @@ struct ServiceStatus {
   queue::SchedulerStats scheduler;
 };
 
+// POST /api/inject/v1 after parsing (KumoMTA's shape): one message per recipient, each with the
+// same content (the builder form is rendered by the handler), queued under the given parts.
+struct InjectRequest {
+  std::string envelope_sender;  // "" = null reverse-path
+  std::vector<std::string> recipients;
+  std::vector<std::string> contents;  // one RFC 5322 message per recipient, CRLF line ends
+  std::map<std::string, std::string> meta;  // tenant / campaign / routing_domain, as given
+};
+struct InjectResult {
+  std::size_t success_count = 0;
+  std::vector<std::string> failed_recipients;
+  std::vector<std::string> errors;
+  std::vector<std::string> ids;  // queue id of each accepted message (mxlab extension)
+};
+
 class AdminBackend {
  public:
   virtual ~AdminBackend() = default;
@@ -63,6 +79,8 @@ class AdminBackend {
   virtual AdminResult<std::size_t> remove(const std::string& id);
   virtual AdminResult<ServiceStatus> set_paused(std::string_view service, bool paused);  // "smtp" | "mta"
   virtual ServiceStatus status();
+  // Queues injected mail durably; `done` runs on the io thread. 400 for a bad address or part.
+  virtual void inject(InjectRequest request, std::function<void(AdminResult<InjectResult>)> done);
 };
 
 }  // namespace mxlab::admin

@@ -45,6 +45,7 @@ void add_rule_routes(Router& router, AdminBackend& backend);     // bounce, susp
 void add_queue_routes(Router& router, AdminBackend& backend);    // inspect-*, show-queue, schedule, remove
 void add_control_routes(Router& router, AdminBackend& backend);  // pause, resume, status, show-stats
 void add_trace_routes(Router& router, AdminBackend& backend);    // trace-smtp-* without an Upgrade
+void add_inject_routes(Router& router, AdminBackend& backend);   // POST /api/inject/v1
 
 // The full admin table for a backend.
 Router make_admin_router(AdminBackend& backend);

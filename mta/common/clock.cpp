@@ -15,6 +15,22 @@ std::tm utc(TimePoint t) {
 }
 }  // namespace
 
+std::uint64_t ManualClock::watch(Watcher w) const {
+  std::lock_guard lock(mu_);
+  watchers_.emplace(next_token_, std::move(w));
+  return next_token_++;
+}
+
+void ManualClock::unwatch(std::uint64_t token) const {
+  std::lock_guard lock(mu_);  // waits for a notify() in progress
+  watchers_.erase(token);
+}
+
+void ManualClock::notify() const {
+  std::lock_guard lock(mu_);
+  for (const auto& [token, w] : watchers_) w();
+}
+
 std::string format_rfc3339(TimePoint t) {
   std::tm tm = utc(t);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;

@@ -3,6 +3,10 @@
 #pragma once
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
 #include <string>
 
 namespace mxlab {
@@ -14,6 +18,15 @@ class Clock {
  public:
   virtual ~Clock() = default;
   virtual TimePoint now() const = 0;
+
+  // A virtual clock moves only when told to, so whoever sleeps until a clock time must not sleep on
+  // a real timer alone: it registers a watcher, called (on the thread that moved the clock) after
+  // every jump, and re-evaluates its deadline. The system clock never calls watchers.
+  virtual bool is_virtual() const { return false; }
+  using Watcher = std::function<void()>;
+  virtual std::uint64_t watch(Watcher) const { return 0; }  // token for unwatch
+  // After unwatch returns the watcher is not running and will not be called again.
+  virtual void unwatch(std::uint64_t) const {}
 };
 
 class SystemClock final : public Clock {
@@ -25,16 +38,32 @@ class SystemClock final : public Clock {
   }
 };
 
-// A clock that moves only when told to; thread-safe.
+// Virtual time: a clock that moves only when told to, and tells its watchers (the scheduler) when
+// it does, so a five-day retry schedule runs in milliseconds. Thread-safe. Watchers must not call
+// watch/unwatch themselves.
 class ManualClock final : public Clock {
  public:
   explicit ManualClock(TimePoint start = TimePoint{}) : ns_(start.time_since_epoch().count()) {}
   TimePoint now() const override { return TimePoint{TimePoint::duration{ns_.load()}}; }
-  void advance(TimePoint::duration d) { ns_ += d.count(); }
-  void set(TimePoint t) { ns_ = t.time_since_epoch().count(); }
+  void advance(TimePoint::duration d) {
+    ns_ += d.count();
+    notify();
+  }
+  void set(TimePoint t) {
+    ns_ = t.time_since_epoch().count();
+    notify();
+  }
+
+  bool is_virtual() const override { return true; }
+  std::uint64_t watch(Watcher w) const override;
+  void unwatch(std::uint64_t token) const override;
 
  private:
+  void notify() const;
   std::atomic<TimePoint::duration::rep> ns_;
+  mutable std::mutex mu_;
+  mutable std::uint64_t next_token_ = 1;
+  mutable std::map<std::uint64_t, Watcher> watchers_;
 };
 
 // RFC 3339 UTC with milliseconds: "2026-11-22T04:27:24.123Z".

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <boost/regex.hpp>
 #include <charconv>
 
 #include "mta/config/yaml_reader.hpp"
@@ -95,6 +96,10 @@ void read_retry(Reader& r, RetryConfig& c) {
     r.check("multiplier", c.multiplier >= 1.0, "must be at least 1 (intervals never shrink)");
   r.duration("max_interval", c.max_interval);  // 0 = no cap
   positive(r, "max_age", c.max_age);
+  if (r.number("jitter", c.jitter))
+    r.check("jitter", c.jitter >= 0.0 && c.jitter <= 1.0, "must be between 0 and 1 (a fraction of the interval)");
+  std::uint64_t seed = 0;
+  if (r.integer<std::uint64_t>("seed", seed, 0)) c.seed = seed;
 }
 
 void read_admin(Reader& r, AdminConfig& c) {
@@ -125,6 +130,25 @@ void read_limits(Reader& r, LimitsConfig& c) {
 
 }  // namespace
 
+void read_bounce_rules(Reader& r, BounceRulesConfig& c) {
+  r.boolean("builtin_rules", c.builtin_rules);
+  r.boolean("case_insensitive", c.case_insensitive);
+  r.list("rules", [&](Reader& item, std::size_t) {
+    BounceRuleConfig rule;
+    item.require("class");
+    item.require("match");
+    if (item.string("class", rule.class_name)) item.check("class", !rule.class_name.empty(), "empty class name");
+    if (item.string("match", rule.match)) {
+      try {
+        boost::regex(rule.match, boost::regex::perl);
+      } catch (const boost::regex_error& e) {
+        item.fail("match", std::string("bad regex: ") + e.what());
+      }
+    }
+    c.rules.push_back(std::move(rule));
+  });
+}
+
 std::string ConfigError::str() const {
   std::string out = file;
   if (line > 0) out += ":" + std::to_string(line);
@@ -142,8 +166,21 @@ void read_mta_config(Reader& r, MtaConfig& c) {
   r.map("delivery", [&](Reader& s) { read_delivery(s, c.delivery); });
   r.map("retry", [&](Reader& s) { read_retry(s, c.retry); });
   r.map("admin", [&](Reader& s) { read_admin(s, c.admin); });
-  r.map("log", [&](Reader& s) { s.string("path", c.log.path); });
+  r.map("log", [&](Reader& s) {
+    s.string("path", c.log.path);
+    s.string("postfix_path", c.log.postfix_path);
+  });
   r.map("limits", [&](Reader& s) { read_limits(s, c.limits); });
+  r.map("bounce_rules", [&](Reader& s) { read_bounce_rules(s, c.bounce_rules); });
+  r.map("queues", [&](Reader& s) {
+    auto header = [&](std::string_view key, std::string& out) {
+      if (s.string(key, out))
+        s.check(key, out.find_first_of(": \t\r\n") == std::string::npos, "bad header name '" + out + "'");
+    };
+    header("tenant_header", c.queues.tenant_header);
+    header("campaign_header", c.queues.campaign_header);
+    header("routing_domain_header", c.queues.routing_domain_header);
+  });
 }
 
 Expected<MtaConfig, ConfigError> load_mta_config_text(const std::string& yaml, const std::string& name) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,10 @@ struct RetryConfig {
   double multiplier = 2.0;
   Millis max_interval{0};                   // 0 = no cap
   Millis max_age{7LL * 24 * 3600 * 1000};   // give up (Expiration) after this
+  // Each interval is spread uniformly over +-jitter of itself (KumoMTA jitters its retries) so
+  // mail deferred together does not retry together; 0 = exact intervals.
+  double jitter = 0.2;
+  std::optional<std::uint64_t> seed;  // jitter generator seed; absent = random per start
 };
 
 struct AdminConfig {
@@ -60,6 +65,28 @@ struct AdminConfig {
 
 struct LogConfig {
   std::string path;  // JSON lines; empty = no file
+  std::string postfix_path;  // Postfix-style lines (pflogsumm, mailtrace); empty = none
+};
+
+// Where a message's scheduled queue (KumoMTA: "campaign:tenant@domain!routing_domain") comes from:
+// these headers of mail received over SMTP, or the same-named fields of an HTTP injection. The
+// routing domain replaces the recipient domain for the MX lookup. Empty name = not read.
+struct QueuesConfig {
+  std::string tenant_header = "X-Tenant";
+  std::string campaign_header = "X-Campaign";
+  std::string routing_domain_header = "X-Routing-Domain";
+};
+
+// Bounce classification rules (KumoMTA's bounce classifier): ordered regexes over the one-line
+// reply, first match wins, then the IANA enhanced-status-code table.
+struct BounceRuleConfig {
+  std::string class_name;  // YAML "class": a KumoMTA class name or one of your own
+  std::string match;       // Perl-style regex, searched in "550 5.1.1 text"
+};
+struct BounceRulesConfig {
+  bool builtin_rules = true;  // append mxlab's shipped rules after these
+  bool case_insensitive = true;
+  std::vector<BounceRuleConfig> rules;
 };
 
 struct LimitsConfig {
@@ -82,6 +109,8 @@ struct MtaConfig {
   AdminConfig admin;
   LogConfig log;
   LimitsConfig limits;
+  BounceRulesConfig bounce_rules;
+  QueuesConfig queues;
 };
 
 // A configuration error names where it is: "mtad.yaml:12: retry.initial_interval: bad duration 'x'".
@@ -102,5 +131,8 @@ class Reader;
 // Fills `config` from one mapping (keys = field names), over the defaults already in it; for
 // files that embed an mtad section, e.g. scenarios: r.map("mtad", [&](auto& m) { read_mta_config(m, c); }).
 void read_mta_config(yaml::Reader& reader, MtaConfig& config);
+// The bounce_rules mapping (also the whole of a standalone bounce rules file); regexes are
+// compiled here so a bad one is reported at its own line.
+void read_bounce_rules(yaml::Reader& reader, BounceRulesConfig& config);
 
 }  // namespace mxlab::config

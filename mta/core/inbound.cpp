@@ -1,10 +1,13 @@
-// Reception: id, Received: header, durable spool write, then 250 (see inbound.hpp).
+// Reception: id, Received: header, queue parts, durable spool write, then 250 (see inbound.hpp).
 #include "mta/core/inbound.hpp"
 
 #include <boost/asio.hpp>
 #include <spdlog/spdlog.h>
 
 #include "mta/common/metric_names.hpp"
+#include "mta/delivery/dsn.hpp"
+#include "mta/log/postfix_line.hpp"
+#include "mta/queue/queue_names.hpp"
 
 namespace mxlab::core {
 
@@ -16,12 +19,51 @@ InboundHandler::InboundHandler(const InboundDeps& d)
   metrics_.declare(metric::kReceived, MetricType::Counter, "total number of messages received", metric::kServiceLabel);
 }
 
-MessageId InboundHandler::new_id() {
-  MessageId id;
-  do {
-    id = random_u32();
-  } while (scheduler_.contains(id) || storing_.count(id));
-  return id;
+std::string InboundHandler::queue_parts_from_headers(std::string_view data,
+                                                     std::map<std::string, std::string>& meta) const {
+  const std::pair<const std::string*, const char*> parts[] = {
+      {&config_.queues.tenant_header, "tenant"},
+      {&config_.queues.campaign_header, "campaign"},
+      {&config_.queues.routing_domain_header, "routing_domain"},
+  };
+  for (const auto& [header, key] : parts) {
+    if (header->empty()) continue;
+    std::string value = delivery::header_field(data, *header);
+    if (value.empty()) continue;
+    if (auto err = queue::set_queue_part(meta, key, value, *header + " header"); !err.empty()) return err;
+  }
+  return {};
+}
+
+void InboundHandler::reject(const std::string& sender, const std::string& recipient, const std::string& peer,
+                            const std::string& helo, const smtp::Reply& reply, const std::string& command) {
+  log::LogRecord lr;
+  lr.type = log::RecordType::Rejection;
+  lr.sender = sender;
+  lr.recipient = recipient;
+  lr.timestamp = clock_.now();
+  lr.created = lr.timestamp;
+  lr.peer_address = {helo, peer};
+  lr.reception_protocol = "ESMTP";
+  lr.response = {reply.code, reply.enhanced, reply.text(), command};
+  lr.bounce_classification = "Uncategorized";
+  log_.write(lr);
+}
+
+void InboundHandler::on_rejected(const server::SessionInfo& session, const server::Transaction& tx,
+                                 server::Stage stage, const std::string& argument, const smtp::Reply& reply) {
+  std::string peer = session.peer_address + ":" + std::to_string(session.peer_port);
+  std::string command = stage == server::Stage::Mail   ? "MAIL FROM:<" + argument + ">"
+                        : stage == server::Stage::Rcpt ? "RCPT TO:<" + argument + ">"
+                        : stage == server::Stage::Data ? "DATA"
+                                                       : ".";
+  std::string sender = stage == server::Stage::Mail ? argument : tx.mail_from;
+  std::string recipient = stage == server::Stage::Rcpt ? argument : "";
+  if (stage == server::Stage::Rcpt || tx.rcpt_to.empty()) {
+    reject(sender, recipient, peer, session.helo, reply, command);
+    return;
+  }
+  for (const auto& r : tx.rcpt_to) reject(sender, r, peer, session.helo, reply, command);
 }
 
 void InboundHandler::on_message(const server::SessionInfo& session, server::Transaction tx,
@@ -30,13 +72,44 @@ void InboundHandler::on_message(const server::SessionInfo& session, server::Tran
     done(std::move(*refusal));
     return;
   }
+  Submission s;
+  s.peer_address = session.peer_address;
+  s.peer_port = session.peer_port;
+  s.helo = session.helo;
+  s.with = session.esmtp ? "ESMTP" : "SMTP";
+  if (auto err = queue_parts_from_headers(tx.data, s.meta); !err.empty()) {
+    auto reply = smtp::make_reply(550, "5.6.0", err);
+    std::string peer = s.peer_address + ":" + std::to_string(s.peer_port);
+    for (const auto& r : tx.rcpt_to) reject(tx.mail_from, r, peer, s.helo, reply, ".");
+    done(reply);
+    return;
+  }
+  s.sender = std::move(tx.mail_from);
+  s.recipients = std::move(tx.rcpt_to);
+  s.data = std::move(tx.data);
+  s.started = tx.started;
+  submit(std::move(s), [done = std::move(done)](Expected<std::string> qid) {
+    if (!qid) {
+      done(smtp::make_reply(451, "4.3.0", "Error: queue file write error"));
+      return;
+    }
+    done(smtp::make_reply(250, "2.0.0", "Ok: queued as " + *qid));
+  });
+}
+
+void InboundHandler::submit(Submission s, std::function<void(Expected<std::string>)> done) {
+  if (auto refusal = guard_.refusal()) {  // HTTP injection meets the same spool guard as SMTP
+    done(unexpected(refusal->summary()));
+    return;
+  }
   spool::MessageRecord rec;
-  rec.id = new_id();
-  rec.sender = tx.mail_from;
+  rec.id = scheduler_.reserve_id();
+  rec.sender = s.sender;
   rec.received = clock_.now();
-  rec.received_from = session.peer_address + ":" + std::to_string(session.peer_port);
-  rec.helo = session.helo;
-  for (const auto& r : tx.rcpt_to) {
+  rec.received_from = s.peer_address + ":" + std::to_string(s.peer_port);
+  rec.helo = s.helo;
+  rec.meta = s.meta;
+  for (const auto& r : s.recipients) {
     spool::EnvelopeRecord env;
     env.id = make_envelope_id(rec.id, random_u32());
     env.recipient = r;
@@ -44,20 +117,28 @@ void InboundHandler::on_message(const server::SessionInfo& session, server::Tran
     rec.envelopes.push_back(std::move(env));
   }
   std::string qid = format_message_id(rec.id);
-  std::string received = "Received: from " + session.helo + " (" + session.peer_address + ")\r\n\tby " +
-                         config_.hostname + " (mxlab) with " + (session.esmtp ? "ESMTP" : "SMTP") + " id " + qid +
-                         ";\r\n\t" + format_rfc5322(rec.received) + "\r\n";
-  auto data = std::make_shared<std::string>(received + tx.data);
+  std::string message_id = delivery::header_field(s.data, "Message-ID");
+  std::string from = s.helo.empty() ? "[" + s.peer_address + "]" : s.helo + " (" + s.peer_address + ")";
+  auto data = std::make_shared<std::string>("Received: from " + from + "\r\n\tby " + config_.hostname +
+                                            " (mxlab) with " + s.with + " id " + qid + ";\r\n\t" +
+                                            format_rfc5322(rec.received) + "\r\n");
+  *data += s.data;
   rec.size = data->size();
-  storing_.insert(rec.id);
-  asio::post(blocking_, [this, rec = std::move(rec), data, done = std::move(done), qid]() mutable {
+  auto started = s.started;
+  asio::post(blocking_, [this, rec = std::move(rec), data, done = std::move(done), qid, message_id, started,
+                         protocol = std::string(s.with == "HTTP" ? "HTTP" : "ESMTP")]() mutable {
+    // Postfix's delays=a ends when the message is safely queued; the record carries it (the store
+    // below writes it too: the delay is known to within the fsync).
+    if (started != std::chrono::steady_clock::time_point{})
+      rec.before_queue = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started);
     Status st = spool_.store(rec, *data);  // durable before the 250 (see spool.hpp)
-    asio::post(io_, [this, st, rec = std::move(rec), done = std::move(done), qid]() mutable {
-      storing_.erase(rec.id);
+    asio::post(io_, [this, st, rec = std::move(rec), done = std::move(done), qid, message_id,
+                     protocol = std::move(protocol)]() mutable {
       if (!st) {
         guard_.note_write_failure();
+        scheduler_.release_id(rec.id);
         spdlog::error("spool store of message {} from {} failed: {}", qid, rec.received_from, st.error);
-        done(smtp::make_reply(451, "4.3.0", "Error: queue file write error"));
+        done(unexpected("spool write failed: " + st.error));
         return;
       }
       guard_.note_write_success();
@@ -69,16 +150,26 @@ void InboundHandler::on_message(const server::SessionInfo& session, server::Tran
       lr.timestamp = rec.received;
       lr.created = rec.received;
       lr.peer_address = {rec.helo, rec.received_from};
-      lr.reception_protocol = "ESMTP";
+      lr.reception_protocol = protocol;
+      lr.meta = rec.meta;
+      if (!message_id.empty()) lr.headers["Message-ID"] = message_id;
       lr.response = {250, smtp::EnhancedCode{2, 0, 0}, "Ok: queued as " + qid, "."};
       for (const auto& env : rec.envelopes) {
         lr.recipient = env.recipient;
         lr.envelope_id = format_envelope_id(env.id);
+        lr.queue = queue::scheduled_queue_name(spool::domain_of(env.recipient), rec.meta);
         log_.write(lr);
       }
-      metrics_.add(metric::kReceived, 1, "esmtp_listener");
+      if (log_.postfix_enabled()) {  // what Postfix's smtpd, cleanup and qmgr log for a new message
+        std::string ip = rec.received_from.substr(0, rec.received_from.rfind(':'));
+        log_.postfix(rec.received, "smtpd", log::postfix_client_line(qid, rec.helo, ip));
+        if (!message_id.empty()) log_.postfix(rec.received, "cleanup", log::postfix_message_id_line(qid, message_id));
+        log_.postfix(rec.received, "qmgr",
+                     log::postfix_queue_active_line(qid, rec.sender, rec.size, rec.envelopes.size()));
+      }
+      metrics_.add(metric::kReceived, 1, protocol == "HTTP" ? "http_listener" : "esmtp_listener");
       scheduler_.add(std::move(rec));
-      done(smtp::make_reply(250, "2.0.0", "Ok: queued as " + qid));
+      done(qid);
     });
   });
 }

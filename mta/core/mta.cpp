@@ -75,6 +75,9 @@ Status Mta::Impl::open_seams() {
   if (!config.log.path.empty()) {
     if (auto st = log.open(config.log.path); !st) return st;
   }
+  if (!config.log.postfix_path.empty()) {
+    if (auto st = log.open_postfix(config.log.postfix_path, config.hostname, config.delivery.port); !st) return st;
+  }
   auto sp = spool::open_rocksdb_spool({config.spool.path, config.spool.sync});
   if (!sp) return Status::failure("spool: " + sp.error());
   spool = std::move(*sp);
@@ -119,7 +122,7 @@ Status Mta::Impl::listen() {
   }
   if (config.admin.enabled) {
     admin_backend = std::make_unique<MtaAdmin>(
-        MtaAdminDeps{io, blocking, *spool, *scheduler, metric_registry, clock, pause, servers, trace_hub});
+        MtaAdminDeps{io, blocking, *spool, *scheduler, metric_registry, clock, pause, servers, trace_hub, *inbound});
     admin = std::make_unique<admin::AdminServer>(io, config.admin, *admin_backend);
     if (auto st = admin->start(); !st) return Status::failure("admin: " + st.error);
     admin_port = admin->port();

@@ -5,6 +5,9 @@
 #include <boost/asio.hpp>
 #include <spdlog/spdlog.h>
 
+#include "mta/protocol/command.hpp"
+#include "mta/queue/queue_names.hpp"
+
 namespace mxlab::core {
 
 namespace asio = boost::asio;
@@ -83,6 +86,56 @@ admin::ServiceStatus MtaAdmin::status() {
     s.smtp_sessions_total += srv->accepted_sessions();
   }
   return s;
+}
+
+void MtaAdmin::inject(admin::InjectRequest request,
+                      std::function<void(admin::AdminResult<admin::InjectResult>)> done) {
+  if (!request.envelope_sender.empty() && !smtp::is_valid_mailbox(request.envelope_sender, true))
+    return done(unexpected(AdminError{400, "envelope_sender: bad address '" + request.envelope_sender + "'"}));
+  for (const auto& r : request.recipients)
+    if (!smtp::is_valid_mailbox(r, true)) return done(unexpected(AdminError{400, "recipients: bad address '" + r + "'"}));
+  std::map<std::string, std::string> meta;
+  for (const auto& [key, value] : request.meta)
+    if (auto err = queue::set_queue_part(meta, key, value, "inject"); !err.empty())
+      return done(unexpected(AdminError{400, err}));
+  // Headers name the parts too (X-Tenant...); the request's fields win.
+  struct Pending {
+    admin::InjectResult result;
+    std::size_t outstanding = 0;
+    std::function<void(admin::AdminResult<admin::InjectResult>)> done;
+    void finish_one(std::size_t i, const std::string& rcpt, const Expected<std::string>& qid) {
+      if (qid) {
+        result.success_count++;
+        result.ids[i] = *qid;
+      } else {
+        result.failed_recipients.push_back(rcpt);
+        result.errors.push_back(qid.error());
+      }
+      if (--outstanding > 0) return;
+      std::erase(result.ids, std::string());
+      done(std::move(result));
+    }
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->outstanding = request.recipients.size();
+  pending->result.ids.resize(request.recipients.size());
+  pending->done = std::move(done);
+  for (std::size_t i = 0; i < request.recipients.size(); ++i) {
+    Submission s;
+    s.sender = request.envelope_sender;
+    s.recipients = {request.recipients[i]};
+    s.data = std::move(request.contents[i]);
+    s.peer_address = "127.0.0.1";
+    s.with = "HTTP";
+    if (auto err = d_.inbound.queue_parts_from_headers(s.data, s.meta); !err.empty()) {
+      pending->finish_one(i, request.recipients[i], unexpected(err));
+      continue;
+    }
+    for (const auto& [k, v] : meta) s.meta[k] = v;
+    d_.inbound.submit(std::move(s), [pending, i, rcpt = request.recipients[i]](Expected<std::string> qid) {
+      pending->finish_one(i, rcpt, qid);
+    });
+  }
 }
 
 }  // namespace mxlab::core

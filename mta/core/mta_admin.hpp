@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "mta/admin/admin_backend.hpp"
+#include "mta/core/inbound.hpp"
 #include "mta/core/pause_policy.hpp"
 #include "mta/queue/scheduler.hpp"
 #include "mta/server/smtp_server.hpp"
@@ -29,6 +30,7 @@ struct MtaAdminDeps {
   PausePolicy& pause;
   const std::vector<std::unique_ptr<server::SmtpServer>>& servers;
   trace::TraceHub& trace;
+  InboundHandler& inbound;  // HTTP injection queues through reception
 };
 
 class MtaAdmin final : public admin::AdminBackend {
@@ -53,6 +55,7 @@ class MtaAdmin final : public admin::AdminBackend {
   admin::AdminResult<std::size_t> remove(const std::string& id) override;
   admin::AdminResult<admin::ServiceStatus> set_paused(std::string_view service, bool paused) override;
   admin::ServiceStatus status() override;
+  void inject(admin::InjectRequest request, std::function<void(admin::AdminResult<admin::InjectResult>)> done) override;
 
  private:
   MtaAdminDeps d_;

@@ -123,6 +123,16 @@ BounceClassifier BounceClassifier::with_defaults(std::vector<BounceRule> rules) 
   return std::move(c).value();
 }
 
+Expected<BounceClassifier> BounceClassifier::from_config(const config::BounceRulesConfig& config) {
+  std::vector<BounceRule> rules;
+  for (const auto& r : config.rules) rules.push_back({r.class_name, r.match});
+  if (config.builtin_rules) {
+    const auto& b = builtin_rules();
+    rules.insert(rules.end(), b.begin(), b.end());
+  }
+  return create(std::move(rules), config.case_insensitive);
+}
+
 std::size_t BounceClassifier::rule_count() const { return impl_->rules.size(); }
 
 std::string BounceClassifier::classify(const smtp::Reply& reply) const {
@@ -168,34 +178,10 @@ namespace {
 
 Expected<BounceClassifier, config::ConfigError> load(const std::function<std::optional<config::ConfigError>(
                                                          const std::function<void(config::yaml::Reader&)>&)>& read) {
-  std::vector<BounceRule> rules;
-  bool builtin = true;
-  bool icase = true;
-  auto error = read([&](config::yaml::Reader& r) {
-    r.boolean("builtin_rules", builtin);
-    r.boolean("case_insensitive", icase);
-    r.list("rules", [&](config::yaml::Reader& item, std::size_t) {
-      BounceRule rule;
-      item.require("class");
-      item.require("match");
-      item.string("class", rule.class_name);
-      item.check("class", !rule.class_name.empty() || !item.has("class"), "empty class name");
-      if (item.string("match", rule.pattern)) {
-        try {
-          boost::regex(rule.pattern, boost::regex::perl);
-        } catch (const boost::regex_error& e) {
-          item.fail("match", std::string("bad regex: ") + e.what());
-        }
-      }
-      rules.push_back(std::move(rule));
-    });
-  });
-  if (error) return unexpected(std::move(*error));
-  if (builtin) {
-    const auto& b = builtin_rules();
-    rules.insert(rules.end(), b.begin(), b.end());
-  }
-  auto c = BounceClassifier::create(std::move(rules), icase);
+  config::BounceRulesConfig rules;
+  if (auto error = read([&](config::yaml::Reader& r) { config::read_bounce_rules(r, rules); }))
+    return unexpected(std::move(*error));
+  auto c = BounceClassifier::from_config(rules);
   if (!c.ok()) return unexpected(config::ConfigError{"", 0, "rules", c.error()});
   return std::move(c).value();
 }

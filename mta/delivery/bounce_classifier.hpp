@@ -45,6 +45,8 @@ class BounceClassifier {
   static Expected<BounceClassifier> create(std::vector<BounceRule> rules, bool case_insensitive = true);
   // The configured rules followed by builtin_rules().
   static BounceClassifier with_defaults(std::vector<BounceRule> rules = {});
+  // From mtad's bounce_rules section (regexes already checked by the config reader).
+  static Expected<BounceClassifier> from_config(const config::BounceRulesConfig& config);
 
   // Classifies "CODE X.Y.Z text" (multi-line replies joined by spaces).
   std::string classify(const smtp::Reply& reply) const;

@@ -148,8 +148,8 @@ class Dialogue {
  public:
   // `stage` always names the stage being waited on, so an I/O failure can be attributed.
   Dialogue(Connection& conn, const ClientRequest& req, const ClientTimeouts& t, ClientResult& result,
-           ClientStage& stage)
-      : conn_(conn), req_(req), t_(t), result_(result), stage_(stage) {}
+           ClientStage& stage, std::chrono::steady_clock::time_point started)
+      : conn_(conn), req_(req), t_(t), result_(result), stage_(stage), started_(started) {}
 
   // Runs the dialogue up to and including end-of-data; returns with result_ filled.
   awaitable<void> run() {
@@ -159,7 +159,10 @@ class Dialogue {
     if (!ok) co_return;
     ok = co_await greet();
     if (!ok) co_return;
+    const auto ready = std::chrono::steady_clock::now();
+    result_.setup = std::chrono::duration_cast<std::chrono::milliseconds>(ready - started_);
     co_await transaction();
+    result_.transmission = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - ready);
   }
 
  private:
@@ -309,6 +312,7 @@ class Dialogue {
   const ClientTimeouts& t_;
   ClientResult& result_;
   ClientStage& stage_;
+  std::chrono::steady_clock::time_point started_;
   Capabilities caps_;
 };
 
@@ -317,6 +321,7 @@ class Dialogue {
 awaitable<ClientResult> run_client_session(const ClientRequest& request, const ClientTimeouts& timeouts,
                                            trace::ClientTrace* trace) {
   ClientResult result;
+  const auto started = std::chrono::steady_clock::now();
   std::string error;
   auto socket = co_await connect(request, timeouts.connect, error);
   if (trace && socket) {
@@ -335,7 +340,7 @@ awaitable<ClientResult> run_client_session(const ClientRequest& request, const C
   ClientStage stage = ClientStage::Banner;
   std::optional<IoFailure> io;
   try {
-    Dialogue dialogue(conn, request, timeouts, result, stage);
+    Dialogue dialogue(conn, request, timeouts, result, stage, started);
     co_await dialogue.run();
   } catch (const IoFailure& f) {
     io = f;

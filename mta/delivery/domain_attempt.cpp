@@ -73,13 +73,16 @@ awaitable<DomainAttempt> attempt_domain(dns::Resolver& resolver, const DomainAtt
                                         trace::TraceSink* trace) {
   DomainAttempt out;
   for (const auto& r : req.rcpt_to) out.outcomes.push_back({r});
+  const auto started = std::chrono::steady_clock::now();
   MxPlan plan = co_await resolve_mx_plan(resolver, req.domain, req.max_mx_addresses);
+  const auto dns = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   for (const auto& t : plan.targets) out.site += (out.site.empty() ? "" : ",") + t.host;
   trace::ClientTrace tracer(trace, req.trace_facts);
   tracer.begin(plan.targets.empty() ? req.domain : out.site, tracer.on() ? plan_entries(plan) : std::vector<trace::MxPlanEntry>{});
   if (plan.targets.empty()) {
     tracer.diagnostic("error", "no MX plan for " + req.domain + ": " + plan.failure.summary());
     set_all(out, plan.failure.permanent() ? Fate::Bounced : Fate::Deferred, plan.failure, "", "", "");
+    for (auto& o : out.outcomes) o.connection_setup = dns;
     out.site = req.domain;
     co_return out;
   }
@@ -97,7 +100,12 @@ awaitable<DomainAttempt> attempt_domain(dns::Resolver& resolver, const DomainAtt
       tracer.connecting(target.host, address, req.port);
       trace::ClientTrace* session_trace = &tracer;  // a named local (GCC 12 co_await temporaries)
       ClientResult result = co_await run_client_session(creq, req.timeouts, session_trace);
-      if (apply_result(out, result, target.host, address)) co_return out;
+      bool over = apply_result(out, result, target.host, address);
+      for (auto& o : out.outcomes) {
+        o.connection_setup = dns + result.setup;
+        o.transmission = result.transmission;
+      }
+      if (over) co_return out;
     }
   }
   co_return out;  // every address failed softly: the last failure defers all

@@ -21,6 +21,8 @@ struct RecipientOutcome {
   std::string command;
   std::string peer_name;  // MX host that gave the reply (empty for DNS outcomes)
   std::string peer_address;
+  std::chrono::milliseconds connection_setup{0};  // DNS + the last session's connect/greeting/EHLO
+  std::chrono::milliseconds transmission{0};      // the last session's transaction
 };
 
 struct DomainAttemptRequest {

@@ -2,6 +2,7 @@
 // what is deferred or bounced. Session/site failures move on to the next MX; message failures
 // apply to every recipient of the transaction; recipient failures to that recipient only.
 #pragma once
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,9 @@ struct ClientResult {
   std::vector<smtp::Reply> rcpt_replies;  // one per requested recipient, in order (when reached)
   bool io_error = false;   // reply synthesized from a connection error or timeout
   std::string detail;      // error text for io_error
+  // Where the time went (Postfix delays=c/d): connect, greeting, EHLO (and TLS) / the transaction.
+  std::chrono::milliseconds setup{0};
+  std::chrono::milliseconds transmission{0};
 };
 
 // A reply stand-in for connection errors and timeouts: 451 4.4.1 (no answer) / 4.4.2 (bad connection).

@@ -77,6 +77,19 @@ std::string LogRecord::to_json() const {
   json::object m;
   for (const auto& [k, v] : meta) m[k] = v;
   o["meta"] = std::move(m);
+  o["bounce_classification"] = bounce_classification;
+  if (!egress_pool.empty()) o["egress_pool"] = egress_pool;
+  if (!egress_source.empty()) o["egress_source"] = egress_source;
+  json::object h;
+  for (const auto& [k, v] : headers) h[k] = v;
+  o["headers"] = std::move(h);
+  if (delays) {
+    auto secs = [](Millis d) { return static_cast<double>(d.count()) / 1000.0; };
+    o["delays"] = json::object{{"before_queue", secs(delays->before_queue)},
+                               {"in_queue", secs(delays->in_queue)},
+                               {"connection_setup", secs(delays->connection_setup)},
+                               {"transmission", secs(delays->transmission)}};
+  }
   return json::serialize(o);
 }
 

@@ -28,6 +28,18 @@ struct PeerAddress {
   std::string addr;
 };
 
+// Where the time went (Postfix's delays=a/b/c/d): a before the queue (reception: MAIL FROM to the
+// queued reply), b waiting in the queue (reception, or the last attempt, to this attempt's start),
+// c connection setup (DNS, connect, greeting, EHLO, TLS), d message transmission (MAIL FROM to the
+// final reply).
+struct Delays {
+  Millis before_queue{0};
+  Millis in_queue{0};
+  Millis connection_setup{0};
+  Millis transmission{0};
+  Millis total() const { return before_queue + in_queue + connection_setup + transmission; }
+};
+
 struct LogRecord {
   RecordType type = RecordType::Reception;
   std::string id;           // message id (8 hex)
@@ -45,6 +57,13 @@ struct LogRecord {
   std::string reception_protocol;  // "ESMTP"
   std::string delivery_protocol;   // "ESMTP"
   std::map<std::string, std::string> meta;
+  // KumoMTA's class of the response ("InvalidRecipient", "MessageExpired"...); failures only,
+  // "Uncategorized" otherwise, as KumoMTA writes it.
+  std::string bounce_classification = "Uncategorized";
+  std::string egress_pool;    // delivery records; omitted when empty
+  std::string egress_source;  // "unspecified" is KumoMTA's default source
+  std::map<std::string, std::string> headers;  // selected message headers (Message-ID)
+  std::optional<Delays> delays;               // omitted when unknown
 
   std::string to_json() const;  // one line, no trailing newline
 };

@@ -1,6 +1,8 @@
 // Queue naming (see queue_names.hpp).
 #include "mta/queue/queue_names.hpp"
 
+#include <cctype>
+
 #include "mta/common/metric_names.hpp"
 
 namespace mxlab::queue {
@@ -21,6 +23,32 @@ std::string scheduled_queue_name(std::string_view domain, const std::map<std::st
   name += domain;
   if (!routing.empty()) name += "!" + routing;
   return name;
+}
+
+std::string set_queue_part(std::map<std::string, std::string>& meta, const std::string& key, std::string value,
+                           std::string_view source) {
+  auto bad = [&](std::string_view why) {
+    return std::string(source) + ": bad " + key + " '" + value + "' (" + std::string(why) + ")";
+  };
+  if (value.empty() || value.size() > 128) return bad("use 1 to 128 characters");
+  if (key == "routing_domain") {
+    for (char& c : value) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.')) return bad("not a domain name");
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (value.front() == '.' || value.back() == '.' || value.find("..") != std::string::npos)
+      return bad("not a domain name");
+  } else {
+    for (char c : value)
+      if (c <= ' ' || c > '~' || c == ':' || c == '@' || c == '!') return bad("no spaces, ':', '@' or '!'");
+  }
+  meta[key] = std::move(value);
+  return {};
+}
+
+std::string routing_domain(std::string_view domain, const std::map<std::string, std::string>& meta) {
+  auto it = meta.find("routing_domain");
+  return it == meta.end() || it->second.empty() ? std::string(domain) : it->second;
 }
 
 std::string ready_queue_name(std::string_view egress_source, std::string_view site) {

@@ -9,9 +9,9 @@
 #include <spdlog/spdlog.h>
 
 #include "mta/common/metric_names.hpp"
+#include "mta/delivery/dsn.hpp"
 #include "mta/delivery/domain_attempt.hpp"
 #include "mta/queue/queue_names.hpp"
-#include "mta/queue/retry_policy.hpp"
 #include "mta/queue/scheduler_impl.hpp"
 
 namespace mxlab::queue {
@@ -90,6 +90,16 @@ void Scheduler::Impl::launch_due() {
       return e.state == EnvelopeState::Pending && spool::domain_of(e.recipient) == item.domain;
     });
     if (!pending) continue;
+    // Held (suspended) or recovered past max_age: expire without an attempt.
+    if (now >= retry.expires_at(rec.received)) {
+      MessageRecord& held_rec = it->second;
+      for (auto& env : held_rec.envelopes)
+        if (env.state == EnvelopeState::Pending && spool::domain_of(env.recipient) == item.domain)
+          expire(held_rec, env, "queued longer than max_age", now);
+      held.erase({item.id, item.domain});
+      settle(held_rec);
+      continue;
+    }
     // A suspension holds the work item until it expires or is cancelled.
     if (const AdminRule* s = suspensions.match(item.domain, rec.meta, now)) {
       held.insert({item.id, item.domain});
@@ -107,7 +117,10 @@ awaitable<void> Scheduler::Impl::loop() {
   while (!stopping) {
     launch_due();
     auto wait = std::chrono::milliseconds(3600 * 1000);
-    if (!due.empty() && busy.size() < kMaxInFlight) {
+    // On a virtual clock the next due time comes when the clock is moved (its watcher cancels the
+    // timer), not after real time passes; only work already due is re-checked promptly.
+    bool sleep_on_clock = !d.clock.is_virtual() || (!due.empty() && due.begin()->due <= d.clock.now());
+    if (!due.empty() && busy.size() < kMaxInFlight && sleep_on_clock) {
       auto until = due.begin()->due - d.clock.now();
       wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(until), Millis(0), wait);
     }
@@ -118,6 +131,7 @@ awaitable<void> Scheduler::Impl::loop() {
 
 awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
   auto self = shared_from_this();
+  const TimePoint started = d.clock.now();
   auto& spool = d.spool;
   auto pool = d.blocking.get_executor();  // a named local: no temporaries in co_await (GCC 12)
   auto data = co_await run_on(pool, [&spool, id] { return spool.load_data(id); });
@@ -128,7 +142,7 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
   }
   MessageRecord& rec = messages.at(id);
   delivery::DomainAttemptRequest req;
-  req.domain = domain;
+  req.domain = routing_domain(domain, rec.meta);  // the MX lookup follows the routing domain
   req.mail_from = rec.sender;
   for (const auto& env : rec.envelopes)
     if (env.state == EnvelopeState::Pending && spool::domain_of(env.recipient) == domain) req.rcpt_to.push_back(env.recipient);
@@ -171,44 +185,57 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
   std::string ready = ready_queue_name(kEgressSource, result.site);
   site_of_domain[domain] = ready;
   TimePoint now = d.clock.now();
+  std::optional<std::optional<TimePoint>> retry_at;
+  const std::string message_id = data ? delivery::header_field(data.value(), "Message-ID") : std::string();
   for (const auto& o : result.outcomes) {
     for (auto& env : after.envelopes) {
       if (env.state == EnvelopeState::Pending && env.recipient == o.recipient) {
-        record_outcome(after, env, o, ready, now);
+        record_outcome(after, env, o, ready, now, retry_at, message_id, started);
         break;
       }
     }
   }
   apply_bounces(after);  // a bounce posted during the attempt covers what is still pending
-  persist(after);
-  if (after.done()) {
-    drop(id);
-  } else {
-    schedule(after);
-  }
+  bool done = after.done();
+  settle(after);
+  if (!done) schedule(after);
   finished();
 }
 
-void Scheduler::Impl::record_outcome(MessageRecord& rec, spool::EnvelopeRecord& env,
-                                     const delivery::RecipientOutcome& o, const std::string& ready_queue,
-                                     TimePoint now) {
-  env.attempts++;
-  env.last_attempt = now;
+log::LogRecord Scheduler::Impl::base_record(const MessageRecord& rec, const spool::EnvelopeRecord& env,
+                                            TimePoint now, const std::string& message_id) const {
   log::LogRecord lr;
+  if (!message_id.empty()) lr.headers["Message-ID"] = message_id;
   lr.id = format_message_id(rec.id);
   lr.envelope_id = format_envelope_id(env.id);
   lr.sender = rec.sender;
   lr.recipient = env.recipient;
   lr.queue = scheduled_queue_name(spool::domain_of(env.recipient), rec.meta);
-  lr.site = ready_queue;
   lr.size = rec.size;
-  lr.response = to_response(o.reply, o.command);
-  lr.peer_address = {o.peer_name, o.peer_address};
   lr.timestamp = now;
   lr.created = rec.received;
   lr.num_attempts = env.attempts;
-  lr.delivery_protocol = "ESMTP";
   lr.meta = rec.meta;
+  return lr;
+}
+
+void Scheduler::Impl::record_outcome(MessageRecord& rec, spool::EnvelopeRecord& env,
+                                     const delivery::RecipientOutcome& o, const std::string& ready_queue,
+                                     TimePoint now, std::optional<std::optional<TimePoint>>& retry_at,
+                                     const std::string& message_id, TimePoint started) {
+  env.attempts++;
+  env.last_attempt = now;
+  log::LogRecord lr = base_record(rec, env, now, message_id);
+  lr.site = ready_queue;
+  lr.response = to_response(o.reply, o.command);
+  lr.peer_address = {o.peer_name, o.peer_address};
+  lr.delivery_protocol = "ESMTP";
+  lr.egress_source = kEgressSource;
+  // Postfix's delays=a/b/c/d: reception, waiting in the queue (to this attempt's start), then the
+  // attempt's own connection setup and transmission.
+  lr.delays = log::Delays{rec.before_queue, std::chrono::duration_cast<Millis>(started - rec.received),
+                          o.connection_setup, o.transmission};
+  if (o.fate != delivery::Fate::Delivered) lr.bounce_classification = classifier.classify(o.reply);
   std::string service = ready_service_label(ready_queue);
   switch (o.fate) {
     case delivery::Fate::Delivered:
@@ -220,27 +247,40 @@ void Scheduler::Impl::record_outcome(MessageRecord& rec, spool::EnvelopeRecord& 
     case delivery::Fate::Bounced:
       env.state = EnvelopeState::Bounced;
       env.last_error = o.reply.summary();
+      env.last_peer = o.peer_name;
+      env.notify_sender = true;
       lr.type = log::RecordType::Bounce;
       d.metrics.add(metric::kFailures, 1, service);
       counters.permfail++;
       break;
     case delivery::Fate::Deferred:
       env.last_error = o.reply.summary();
+      env.last_peer = o.peer_name;
       lr.type = log::RecordType::TransientFailure;
       d.metrics.add(metric::kTransientFailures, 1, service);
       counters.tempfail++;
-      env.next_attempt = now + retry.delay_after(env.attempts);
+      if (!retry_at) retry_at = retry.next_attempt(rec.received, now, env.attempts);
+      if (*retry_at) env.next_attempt = **retry_at;
       break;
   }
   d.log.write(lr);
-  if (env.state == EnvelopeState::Pending && retry.expired(rec.received, env.next_attempt)) {
-    env.state = EnvelopeState::Expired;
-    counters.expired++;
-    lr.type = log::RecordType::Expiration;
-    lr.response = {551, smtp::EnhancedCode{5, 4, 7}, "Delivery expired after " + std::to_string(env.attempts) +
-                                                            " attempts: " + o.reply.summary(), ""};
-    d.log.write(lr);
-  }
+  if (o.fate == delivery::Fate::Deferred && !*retry_at)
+    expire(rec, env, "next retry would be past max_age; last error: " + o.reply.summary(), now, message_id);
+}
+
+void Scheduler::Impl::expire(MessageRecord& rec, spool::EnvelopeRecord& env, const std::string& why,
+                             TimePoint now, const std::string& message_id) {
+  env.state = EnvelopeState::Expired;
+  env.notify_sender = true;
+  counters.expired++;
+  log::LogRecord lr = base_record(rec, env, now, message_id);
+  lr.type = log::RecordType::Expiration;
+  lr.site = site_of_domain.count(spool::domain_of(env.recipient)) ? site_of_domain[spool::domain_of(env.recipient)] : "";
+  // KumoMTA's Expiration response: 551 5.4.7 (delivery time expired, RFC 3463).
+  lr.response = {551, smtp::EnhancedCode{5, 4, 7},
+                 "Delivery expired after " + std::to_string(env.attempts) + " attempts: " + why, ""};
+  lr.bounce_classification = classifier.classify(551, lr.response.enhanced_code, lr.response.content);
+  d.log.write(lr);
 }
 
 void Scheduler::Impl::persist(const MessageRecord& rec) {
@@ -259,7 +299,19 @@ void Scheduler::Impl::finished() {
   timer.cancel();  // re-evaluate due work
 }
 
-Scheduler::Scheduler(SchedulerDeps deps) : impl_(std::make_shared<Impl>(deps)) {
+namespace {
+// The configured rules were checked when the config was read; should they still fail to compile,
+// classification falls back to the built-in rules rather than refusing to deliver.
+delivery::BounceClassifier make_classifier(const config::BounceRulesConfig& rules) {
+  auto c = delivery::BounceClassifier::from_config(rules);
+  if (c.ok()) return std::move(c).value();
+  spdlog::error("bounce_rules: {}; using the built-in rules", c.error());
+  return delivery::BounceClassifier::with_defaults();
+}
+}  // namespace
+
+Scheduler::Scheduler(SchedulerDeps deps)
+    : impl_(std::make_shared<Impl>(deps, make_classifier(deps.config.bounce_rules))) {
   impl_->d.metrics.declare(metric::kScheduledCount, MetricType::Gauge, "number of messages in the scheduled queue",
                            metric::kQueueLabel);
   impl_->d.metrics.declare(metric::kReadyCount, MetricType::Gauge, "number of messages in the ready queue",
@@ -274,28 +326,56 @@ Scheduler::Scheduler(SchedulerDeps deps) : impl_(std::make_shared<Impl>(deps)) {
                            "total number of message delivery attempts that permanently failed", metric::kServiceLabel);
 }
 
-Scheduler::~Scheduler() = default;
-
-void Scheduler::add(MessageRecord record) {
-  auto& i = *impl_;
-  MessageId id = record.id;
-  for (const auto& env : record.envelopes) i.counters.incoming += env.state == EnvelopeState::Pending;
-  auto [it, inserted] = i.messages.insert_or_assign(id, std::move(record));
-  // Mail matching an active admin bounce is bounced on arrival (KumoMTA semantics).
-  if (i.apply_bounces(it->second) > 0) {
-    i.settle(it->second);
-    if (!i.messages.count(id)) return;
-  }
-  i.schedule(it->second);
-  i.timer.cancel();
+Scheduler::~Scheduler() {
+  if (impl_->clock_watch) impl_->d.clock.unwatch(impl_->clock_watch);
 }
 
+MessageId Scheduler::Impl::new_id() {
+  MessageId id;
+  do {
+    id = random_u32();
+  } while (messages.count(id) || reserved.count(id) || writer.contains(id));
+  reserved.insert(id);
+  return id;
+}
+
+void Scheduler::Impl::add(MessageRecord record) {
+  MessageId id = record.id;
+  reserved.erase(id);
+  for (const auto& env : record.envelopes) counters.incoming += env.state == EnvelopeState::Pending;
+  auto [it, inserted] = messages.insert_or_assign(id, std::move(record));
+  // Mail matching an active admin bounce is bounced on arrival (KumoMTA semantics).
+  if (apply_bounces(it->second) > 0) {
+    settle(it->second);
+    if (!messages.count(id)) return;
+  }
+  schedule(it->second);
+  timer.cancel();
+}
+
+void Scheduler::add(MessageRecord record) { impl_->add(std::move(record)); }
+MessageId Scheduler::reserve_id() { return impl_->new_id(); }
+void Scheduler::release_id(MessageId id) { impl_->reserved.erase(id); }
+
 // A message whose removal is not yet durable still owns its id (a new message must not take it).
-bool Scheduler::contains(MessageId id) const { return impl_->messages.count(id) > 0 || impl_->writer.contains(id); }
+bool Scheduler::contains(MessageId id) const {
+  return impl_->messages.count(id) > 0 || impl_->reserved.count(id) > 0 || impl_->writer.contains(id);
+}
 
 void Scheduler::flush_spool() { impl_->writer.flush(); }
 
-void Scheduler::start() { asio::co_spawn(impl_->d.io, impl_->loop(), asio::detached); }
+void Scheduler::start() {
+  if (impl_->d.clock.is_virtual() && !impl_->clock_watch) {
+    // The clock moved: wake the loop on the io thread to launch what became due.
+    std::weak_ptr<Impl> weak = impl_;
+    impl_->clock_watch = impl_->d.clock.watch([weak, &io = impl_->d.io] {
+      asio::post(io, [weak] {
+        if (auto self = weak.lock()) self->timer.cancel();
+      });
+    });
+  }
+  asio::co_spawn(impl_->d.io, impl_->loop(), asio::detached);
+}
 
 void Scheduler::stop(std::function<void()> done) {
   impl_->stopping = true;

@@ -41,6 +41,10 @@ class Scheduler {
   ~Scheduler();
   // Call on the io thread. Takes a spooled message; due envelopes are attempted at once.
   void add(spool::MessageRecord record);
+  // A fresh message id (io thread): unused by queued mail and not handed out again until add()
+  // takes the message or release_id() gives the id back (a failed spool write).
+  MessageId reserve_id();
+  void release_id(MessageId id);
   bool contains(MessageId id) const;
   void start();
   // Stops launching attempts; `done` runs on the io thread once in-flight attempts finished.

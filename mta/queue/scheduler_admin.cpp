@@ -75,10 +75,6 @@ std::size_t Scheduler::Impl::apply_bounces(MessageRecord& rec, AdminRule* only) 
   return n;
 }
 
-void Scheduler::Impl::settle(MessageRecord& rec) {
-  persist(rec);
-  if (rec.done()) drop(rec.id);
-}
 
 EnvelopeView Scheduler::Impl::view_of(const MessageRecord& rec, const spool::EnvelopeRecord& env) const {
   EnvelopeView v;

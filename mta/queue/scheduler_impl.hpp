@@ -6,9 +6,10 @@
 #include <map>
 #include <set>
 
+#include "mta/delivery/bounce_classifier.hpp"
 #include "mta/delivery/domain_attempt.hpp"
 #include "mta/queue/admin_rules.hpp"
-#include "mta/queue/retry_policy.hpp"
+#include "mta/queue/retry_schedule.hpp"
 #include "mta/queue/scheduler.hpp"
 #include "mta/queue/spool_writer.hpp"
 
@@ -24,11 +25,18 @@ struct WorkItem {
 using WorkKey = std::pair<MessageId, std::string>;  // (message, recipient domain)
 
 struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
-  explicit Impl(SchedulerDeps d)
-      : d(d), retry(d.config.retry), timer(d.io), writer(d.spool) {}
+  explicit Impl(SchedulerDeps d, delivery::BounceClassifier classifier)
+      : d(d),
+        classifier(std::move(classifier)),
+        retry(d.config.retry, d.config.retry.jitter,
+              d.config.retry.seed ? *d.config.retry.seed : (std::uint64_t{random_u32()} << 32 | random_u32())),
+        timer(d.io),
+        writer(d.spool) {}
 
   SchedulerDeps d;
-  RetryPolicy retry;
+  delivery::BounceClassifier classifier;  // bounce_classification of every failure record
+  RetrySchedule retry;  // one generator for the whole queue: a fixed seed replays the same jitter
+  std::uint64_t clock_watch = 0;  // token of the virtual-clock watcher (0: system clock)
   boost::asio::steady_timer timer;
   SpoolWriter writer;  // envelope updates and removals, group committed on their own thread
   std::map<MessageId, spool::MessageRecord> messages;
@@ -40,25 +48,41 @@ struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
   std::set<std::string> gauge_labels[2];              // previous scheduled / ready label sets
   RuleSet bounces, suspensions;
   SchedulerStats counters;
+  std::set<MessageId> reserved;  // ids handed out (reception, DSNs) but not yet added
   bool paused = false;
   bool stopping = false;
   std::function<void()> on_idle;
 
+  MessageId new_id();  // unused by queued or reserved messages; reserved until add()
+  void add(spool::MessageRecord rec);
   void set_due(MessageId id, const std::string& domain, TimePoint when);
   void schedule(const spool::MessageRecord& rec);
   void drop(MessageId id);  // forgets a finished message and its work items
   void launch_due();
   boost::asio::awaitable<void> loop();
   boost::asio::awaitable<void> attempt(MessageId id, std::string domain);
+  // `retry_at`: when deferred recipients of this attempt try again, drawn once per attempt (nullopt:
+  // they expire instead); filled on the first deferral.
   void record_outcome(spool::MessageRecord& rec, spool::EnvelopeRecord& env, const delivery::RecipientOutcome& o,
-                      const std::string& ready_queue, TimePoint now);
+                      const std::string& ready_queue, TimePoint now, std::optional<std::optional<TimePoint>>& retry_at,
+                      const std::string& message_id, TimePoint started);
+  // Expiration record for env (pending past max_age, or no retry before it); `why` ends the text.
+  void expire(spool::MessageRecord& rec, spool::EnvelopeRecord& env, const std::string& why, TimePoint now,
+              const std::string& message_id = "");
+  // The fields every per-recipient record shares; `message_id`: the Message-ID header when known.
+  log::LogRecord base_record(const spool::MessageRecord& rec, const spool::EnvelopeRecord& env, TimePoint now,
+                             const std::string& message_id = "") const;
   void persist(const spool::MessageRecord& rec);
   void finished();
   // Bounces rec's pending envelopes covered by `only` (or any active bounce) whose domain is not
   // mid-attempt; logs AdminBounce records. Returns how many were bounced.
   std::size_t apply_bounces(spool::MessageRecord& rec, AdminRule* only = nullptr);
-  // After an admin change to rec: persist it, and forget it when nothing is pending.
+  // After an attempt or an admin change to rec: persist it; when nothing is pending, queue its
+  // DSN if one is due (scheduler_dsn.cpp) and forget it. rec is dangling afterwards if it was done.
   void settle(spool::MessageRecord& rec);
+  // Builds the message's one DSN (RFC 3464) covering every recipient with notify_sender, stores it
+  // durably, then removes the original (in that order, on the spool strand) and queues the DSN.
+  void queue_dsn(const spool::MessageRecord& rec);
   EnvelopeView view_of(const spool::MessageRecord& rec, const spool::EnvelopeRecord& env) const;
 };
 

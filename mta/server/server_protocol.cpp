@@ -161,6 +161,7 @@ Step ServerProtocol::mail(const Command& c) {
   }
   Transaction tx;
   tx.mail_from = c.null_path ? std::string() : c.address;
+  tx.started = std::chrono::steady_clock::now();
   tx.mail_params = c.params;
   if (const auto* size = c.param("SIZE"); size && size->value) {
     std::uint64_t n = 0;

@@ -264,12 +264,16 @@ awaitable<Step> Session<Stream>::command(std::string_view line) {
   bool go_on = co_await apply(action, step);
   if (!go_on) step.next = Next::Close, step.reply = {};
   if (action.kind == Action::Kind::Reply && step.next == Next::ReadChunk) step.reply = {};
+  bool transaction_stage = stage == Stage::Mail || stage == Stage::Rcpt || stage == Stage::Data;
+  if (transaction_stage && step.reply.code >= 400)
+    server_.handler.on_rejected(conn_.info, proto_.transaction(), stage, argument, step.reply);
   co_return step;
 }
 
 template <class Stream>
 awaitable<Step> Session<Stream>::end_of_data() {
   if (auto problem = proto_.data_problem()) {
+    server_.handler.on_rejected(conn_.info, proto_.transaction(), Stage::EndOfData, ".", *problem);
     proto_.reset_transaction();
     co_return Step{*problem};
   }

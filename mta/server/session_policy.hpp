@@ -58,6 +58,10 @@ class MessageHandler {
   virtual ~MessageHandler() = default;
   virtual void on_message(const SessionInfo& session, Transaction tx,
                           std::function<void(smtp::Reply)> done) = 0;
+  // A MAIL, RCPT, DATA/BDAT or end-of-data the server refused (4xx/5xx) before on_message, with
+  // the address or argument it carried: mtad logs a Rejection record.
+  virtual void on_rejected(const SessionInfo& session, const Transaction& tx, Stage stage,
+                           const std::string& argument, const smtp::Reply& reply) {}
 };
 
 }  // namespace mxlab::server

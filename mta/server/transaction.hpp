@@ -1,6 +1,7 @@
 // One SMTP mail transaction as the server received it (RFC 5321 3.3), kept apart from the
 // session so RSET or a completed message drops exactly this object.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@ struct Transaction {
   std::string data;  // message with CRLF line ends, un-stuffed
   bool body_8bit = false;
   bool smtputf8 = false;
+  std::chrono::steady_clock::time_point started{};  // MAIL FROM accepted (Postfix's delays=a starts)
 };
 
 // Facts about the session the handlers may use (logging, Received: header, rules).

@@ -44,6 +44,8 @@ json::object envelope_to_json(const EnvelopeRecord& e) {
   o["next_attempt"] = to_unix_ms(e.next_attempt);
   o["last_attempt"] = to_unix_ms(e.last_attempt);
   o["last_error"] = e.last_error;
+  if (!e.last_peer.empty()) o["last_peer"] = e.last_peer;
+  if (e.notify_sender) o["notify_sender"] = true;
   return o;
 }
 
@@ -53,6 +55,7 @@ class FieldReader {
  public:
   FieldReader(const json::object& o, std::string where) : o_(o), where_(std::move(where)) {}
 
+  bool has(std::string_view key) const { return o_.contains(key); }
   const json::value* find(std::string_view key) {
     if (!error.empty()) return nullptr;
     const json::value* v = o_.if_contains(key);
@@ -118,6 +121,10 @@ std::optional<EnvelopeRecord> envelope_from_json(const json::value& v, const std
   e.next_attempt = f.time("next_attempt");
   e.last_attempt = f.time("last_attempt");
   e.last_error = f.string("last_error");
+  // Optional fields (absent in records written before them).
+  const json::object& o = v.get_object();
+  if (const json::value* p = o.if_contains("last_peer"); p && p->is_string()) e.last_peer = p->get_string();
+  if (const json::value* n = o.if_contains("notify_sender"); n && n->is_bool()) e.notify_sender = n->get_bool();
   error = f.error;
   if (!error.empty()) return std::nullopt;
   return e;
@@ -135,6 +142,7 @@ std::string header_from_json(FieldReader& f, MessageRecord& r) {
   r.received_from = f.string("received_from");
   r.helo = f.string("helo");
   r.size = f.number<std::uint64_t>("size");
+  if (f.error.empty() && f.has("before_queue_ms")) r.before_queue = Millis(f.number<std::int64_t>("before_queue_ms"));
   if (const json::object* meta = f.object("meta")) {
     for (const auto& kv : *meta) {
       if (!kv.value().is_string()) f.fail("meta." + std::string(kv.key()), "expected a string");
@@ -175,6 +183,7 @@ std::string MessageRecord::to_json() const {
   o["received_from"] = received_from;
   o["helo"] = helo;
   o["size"] = size;
+  if (before_queue.count() > 0) o["before_queue_ms"] = before_queue.count();
   json::object m;
   for (const auto& [k, v] : meta) m[k] = v;
   o["meta"] = std::move(m);

@@ -23,6 +23,9 @@ struct EnvelopeRecord {
   TimePoint next_attempt{};  // when the scheduler should try again
   TimePoint last_attempt{};
   std::string last_error;  // reply summary of the last failure
+  std::string last_peer;   // MX host that gave last_error (DSN Remote-MTA); empty when local
+  // Failed by delivery or expiry (not by an operator): the message's DSN reports it (RFC 3464).
+  bool notify_sender = false;
 };
 
 struct MessageRecord {
@@ -33,6 +36,7 @@ struct MessageRecord {
   std::string received_from;  // peer address "127.0.0.1:53422"
   std::string helo;
   std::uint64_t size = 0;  // bytes of data
+  Millis before_queue{0};  // MAIL FROM to queued (Postfix delays=a); 0 when unknown
   std::map<std::string, std::string> meta;  // tenant, campaign, routing_domain, ...
   std::vector<EnvelopeRecord> envelopes;
 

@@ -7,7 +7,7 @@ import pytest
 from mail_constants import DOMAIN, GREYLIST_REPLY, MESSAGE, MX1, RECIPIENT, SENDER, greylist_once
 
 RETRY_INTERVAL = timedelta(milliseconds=100)
-FAST_RETRY = {"retry": {"initial_interval": "100ms", "multiplier": 1.0}}
+FAST_RETRY = {"retry": {"initial_interval": "100ms", "multiplier": 1.0, "jitter": 0}}  # exact: the test checks the gap
 
 
 @pytest.fixture

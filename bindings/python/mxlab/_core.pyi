@@ -66,6 +66,8 @@ class RetryConfig:
     multiplier: float
     max_interval: timedelta
     max_age: timedelta
+    jitter: float
+    seed: Optional[int]
     def __init__(self) -> None: ...
 class AdminConfig:
     enabled: bool
@@ -144,7 +146,41 @@ class LogRecord:
     reception_protocol: str
     delivery_protocol: str
     meta: dict[str, str]
+    bounce_classification: str
+    egress_pool: str
+    egress_source: str
+    headers: dict[str, str]
+    delays: Optional[Delays]
     def to_json(self) -> str: ...
+
+class Delays:
+    before_queue: timedelta
+    in_queue: timedelta
+    connection_setup: timedelta
+    transmission: timedelta
+    @property
+    def total(self) -> timedelta: ...
+
+# ---- bounces -------------------------------------------------------------------------------
+class DsnRecipient:
+    final_recipient: str
+    original_recipient: str
+    action: str
+    status: str
+    remote_mta: str
+    diagnostic_code: str
+    last_attempt_date: str
+
+class Dsn:
+    subject: str
+    report_type: str
+    reporting_mta: str
+    arrival_date: str
+    recipients: list[DsnRecipient]
+    returned_headers: str
+    def recipient(self, address: str) -> Optional[DsnRecipient]: ...
+
+def parse_dsn(message: str | bytes) -> Dsn: ...
 
 # ---- MTA -----------------------------------------------------------------------------------
 class Clock: ...
@@ -197,9 +233,20 @@ class TraceHub:
                   name: str = "") -> TraceSubscription: ...
     def totals(self, direction: str) -> dict[str, int]: ...
     def subscribers(self, direction: str) -> int: ...
+class RetryPlan:
+    attempts: list[datetime]
+    expires_at: datetime
+
+def plan_retries(retry: RetryConfig, received: datetime, attempt_duration: timedelta = ...,
+                 max_attempts: int = 100000) -> RetryPlan: ...
 
 class Mta:
-    def __init__(self, config: MtaConfig, clock: Optional[Clock] = None) -> None: ...
+    def __init__(self, config: MtaConfig, clock: Optional[Clock] = None, virtual_time: bool = False) -> None: ...
+    @property
+    def virtual_time(self) -> bool: ...
+    def now(self) -> datetime: ...
+    def advance(self, seconds: float) -> None: ...
+    def advance_to(self, time: datetime) -> None: ...
     def start(self) -> None: ...
     def stop(self, grace: float = 5.0) -> None: ...
     def smtp_port(self, listener: int = 0) -> int: ...

@@ -71,3 +71,17 @@ def mta_config(settings: Mapping[str, Any] | None = None, name: str = "<python>"
     Raises ConfigError (with .file, .line and .key) exactly as mtad would for the same YAML.
     """
     return _core.load_config_text(to_yaml(settings or {}), name)
+
+
+def plan_retries(retry: "Mapping[str, Any] | _core.MtaConfig | _core.RetryConfig", received, *,
+                 attempt_duration: timedelta = timedelta(0), max_attempts: int = 100000) -> "_core.RetryPlan":
+    """Every attempt time of a message received at ``received`` that fails every attempt, exactly as
+    the scheduler computes them (retry.seed replays the jitter), up to retry.max_age.
+
+    ``retry`` is a settings dict ({"retry": {...}} or just the retry section), an MtaConfig or a
+    RetryConfig."""
+    if isinstance(retry, Mapping):
+        retry = mta_config(retry if "retry" in retry else {"retry": retry}).retry
+    elif isinstance(retry, _core.MtaConfig):
+        retry = retry.retry
+    return _core.plan_retries(retry, received, attempt_duration, max_attempts)

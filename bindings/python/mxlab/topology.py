@@ -133,10 +133,13 @@ class Topology:
         return merge_settings(base, overrides)
 
     def start_mta(self, overrides: Mapping[str, Any] | None = None, *, clock: Any = None,
-                  name: str | None = None) -> "_core.Mta":
-        """Starts an in-process MTA; ``overrides`` merge into mta_settings()."""
+                  name: str | None = None, virtual_time: bool = False) -> "_core.Mta":
+        """Starts an in-process MTA; ``overrides`` merge into mta_settings(). With ``virtual_time``
+        the MTA's clock stands still until ``mta.advance(seconds)`` moves it, so days of retries
+        run in milliseconds (network timeouts stay real)."""
         settings = self.mta_settings(overrides, name=name)
-        mta = _core.Mta(mta_config(settings, name=name or f"mta{len(self.mtas)}"), clock)
+        mta = _core.Mta(mta_config(settings, name=name or f"mta{len(self.mtas)}"), clock,
+                        virtual_time=virtual_time)
         self.mtas.append(mta)  # before start(): close() must stop a half-started MTA too
         mta.start()
         return mta

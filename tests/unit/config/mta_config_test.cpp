@@ -30,6 +30,13 @@ TEST(MtaConfig, ShippedExampleLoadsEveryKey) {
   EXPECT_EQ(c->retry.multiplier, 2.0);
   EXPECT_EQ(c->retry.max_interval, 0ms);
   EXPECT_EQ(c->retry.max_age, 7 * 24h);
+  EXPECT_EQ(c->retry.jitter, 0.2);
+  EXPECT_FALSE(c->retry.seed.has_value());
+  EXPECT_EQ(c->queues.tenant_header, "X-Tenant");
+  EXPECT_EQ(c->queues.routing_domain_header, "X-Routing-Domain");
+  ASSERT_EQ(c->bounce_rules.rules.size(), 2u);
+  EXPECT_EQ(c->bounce_rules.rules[1].class_name, "TooManyRecipients");
+  EXPECT_EQ(c->bounce_rules.rules[1].match, "^452 4\\.5\\.3 ");
   EXPECT_TRUE(c->admin.enabled);
   EXPECT_EQ(c->admin.port, 8000);
   EXPECT_EQ(c->admin.trusted_hosts, (std::vector<std::string>{"127.0.0.1/32", "::1/128"}));
@@ -87,6 +94,11 @@ TEST(MtaConfig, EachBadValueNamesFileLineAndKey) {
       {"hostname: x\nretry:\n  initial_interval: soon\n",
        "mtad.yaml:3: retry.initial_interval: bad duration 'soon' (use 500ms, 30s, 20m, 2h, 7d)"},
       {"retry:\n  initial_interval: 0s\n", "mtad.yaml:2: retry.initial_interval: must be greater than zero"},
+      {"retry:\n  jitter: 1.5\n", "mtad.yaml:2: retry.jitter: must be between 0 and 1 (a fraction of the interval)"},
+      {"retry:\n  seed: -1\n", "mtad.yaml:2: retry.seed: -1 is out of range (at least 0)"},
+      {"queues:\n  tenant_header: \"X Tenant\"\n", "mtad.yaml:2: queues.tenant_header: bad header name 'X Tenant'"},
+      {"bounce_rules:\n  rules:\n    - class: SpamBlock\n      match: \"(oops\"\n", "mtad.yaml:4: bounce_rules.rules[0].match: bad regex: Unmatched marking parenthesis ( or \\(.  The error "
+       "occurred while parsing the regular expression: '(oops>>>HERE>>>'."},
       {"retry:\n  multiplier: 0.5\n",
        "mtad.yaml:2: retry.multiplier: must be at least 1 (intervals never shrink)"},
       {"retry:\n  multiplier: fast\n", "mtad.yaml:2: retry.multiplier: bad number 'fast'"},
@@ -130,7 +142,7 @@ TEST(MtaConfig, UnknownAndDuplicateKeysAreErrors) {
       {"retry:\n  initial_intervall: 1s\n",
        "mtad.yaml:2: retry.initial_intervall: unknown key (did you mean 'initial_interval'?)"},
       {"listeners:\n  - address: 127.0.0.1\n    tls: true\n", "mtad.yaml:3: listeners[0].tls: unknown key"},
-      {"queues: {}\n", "mtad.yaml:1: queues: unknown key"},
+      {"dkim: {}\n", "mtad.yaml:1: dkim: unknown key"},
       {"hostname: a\nhostname: b\n", "mtad.yaml:2: hostname: duplicate key (first at line 1)"},
   };
   for (const auto& c : cases) {

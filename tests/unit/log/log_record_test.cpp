@@ -27,6 +27,10 @@ LogRecord delivery() {
   r.num_attempts = 1;
   r.delivery_protocol = "ESMTP";
   r.meta = {{"tenant", "t1"}};
+  r.egress_source = "unspecified";
+  r.headers = {{"Message-ID", "<m1@example.org>"}};
+  r.delays = Delays{std::chrono::milliseconds(80), std::chrono::milliseconds(1500), std::chrono::milliseconds(20),
+                    std::chrono::milliseconds(5)};
   return r;
 }
 
@@ -37,7 +41,10 @@ TEST(LogRecord, DeliveryGolden) {
             R"("site":"mx1.example.com","size":1234,"response":{"code":250,)"
             R"("enhanced_code":{"class":2,"subject":0,"detail":0},"content":"ok queued as 42","command":"."},)"
             R"("peer_address":{"name":"mx1.example.com","addr":"127.0.0.2"},"timestamp":1700000060,)"
-            R"("created":1700000000,"num_attempts":1,"delivery_protocol":"ESMTP","meta":{"tenant":"t1"}})");
+            R"("created":1700000000,"num_attempts":1,"delivery_protocol":"ESMTP","meta":{"tenant":"t1"},)"
+            R"("bounce_classification":"Uncategorized","egress_source":"unspecified",)"
+            R"("headers":{"Message-ID":"<m1@example.org>"},)"
+            R"("delays":{"before_queue":8E-2,"in_queue":1.5E0,"connection_setup":2E-2,"transmission":5E-3}})");
 }
 
 TEST(LogRecord, ReceptionGoldenHasNullsForAbsentParts) {
@@ -54,7 +61,8 @@ TEST(LogRecord, ReceptionGoldenHasNullsForAbsentParts) {
             R"({"type":"Reception","id":"0a1b2c3d","sender":"","recipient":"bob@example.com",)"
             R"("queue":"","site":"","size":10,"response":{"code":250,"enhanced_code":null,)"
             R"("content":"ok","command":null},"peer_address":null,"timestamp":1700000000,)"
-            R"("created":1700000000,"num_attempts":0,"reception_protocol":"ESMTP","meta":{}})");
+            R"("created":1700000000,"num_attempts":0,"reception_protocol":"ESMTP","meta":{},)"
+            R"("bounce_classification":"Uncategorized","headers":{}})");
 }
 
 TEST(LogRecord, EscapesQuotesAndControlCharacters) {

@@ -61,4 +61,26 @@ TEST(ReadyQueueName, ServiceLabelPrefixesSmtpClient) {
             "smtp_client:ip-1->mx.example.com@smtp_client");
 }
 
+TEST(QueueParts, AcceptedValuesLandInMetaRoutingDomainLowerCased) {
+  std::map<std::string, std::string> meta;
+  EXPECT_EQ(set_queue_part(meta, "tenant", "acme-1.eu", "X-Tenant header"), "");
+  EXPECT_EQ(set_queue_part(meta, "campaign", "spring_2026", "X-Campaign header"), "");
+  EXPECT_EQ(set_queue_part(meta, "routing_domain", "Relay.Example.NET", "X-Routing-Domain header"), "");
+  EXPECT_EQ(scheduled_queue_name("example.com", meta), "spring_2026:acme-1.eu@example.com!relay.example.net");
+  EXPECT_EQ(routing_domain("example.com", meta), "relay.example.net");
+  EXPECT_EQ(routing_domain("example.com", {}), "example.com");
+}
+
+TEST(QueueParts, ValuesThatWouldMakeTheNameAmbiguousAreRefused) {
+  std::map<std::string, std::string> meta;
+  EXPECT_EQ(set_queue_part(meta, "tenant", "a:b", "X-Tenant header"),
+            "X-Tenant header: bad tenant 'a:b' (no spaces, ':', '@' or '!')");
+  EXPECT_EQ(set_queue_part(meta, "campaign", "a b", "inject"), "inject: bad campaign 'a b' (no spaces, ':', '@' or '!')");
+  EXPECT_EQ(set_queue_part(meta, "tenant", "", "inject"), "inject: bad tenant '' (use 1 to 128 characters)");
+  EXPECT_EQ(set_queue_part(meta, "routing_domain", "under_score.example", "inject"),
+            "inject: bad routing_domain 'under_score.example' (not a domain name)");
+  EXPECT_EQ(set_queue_part(meta, "routing_domain", "a..b", "inject"), "inject: bad routing_domain 'a..b' (not a domain name)");
+  EXPECT_TRUE(meta.empty());
+}
+
 }  // namespace

@@ -41,10 +41,14 @@ TEST(MessageRecord, RoundTripsEveryField) {
   r.envelopes[0].attempts = 3;
   r.envelopes[0].last_attempt = at_ms(1700000070000);
   r.envelopes[0].last_error = "550 5.1.1 no such user";
+  r.envelopes[0].last_peer = "mx1.example.com";
+  r.envelopes[0].notify_sender = true;
   auto back = MessageRecord::from_json(r.to_json());
   ASSERT_TRUE(back.ok()) << back.error();
   EXPECT_EQ(back->to_json(), r.to_json());
   EXPECT_EQ(back->envelopes[0].state, EnvelopeState::Bounced);
+  EXPECT_EQ(back->envelopes[0].last_peer, "mx1.example.com");
+  EXPECT_TRUE(back->envelopes[0].notify_sender);
   EXPECT_EQ(back->received, r.received);
 }
 
