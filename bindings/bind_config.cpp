@@ -37,6 +37,16 @@ void bind_sections(py::module_& m) {
       .def_readwrite("nameservers", &ResolverConfig::nameservers)
       .def_readwrite("timeout", &ResolverConfig::timeout)
       .def_readwrite("attempts", &ResolverConfig::attempts);
+  py::enum_<TlsMode>(m, "DeliveryTlsMode")
+      .value("Opportunistic", TlsMode::Opportunistic)
+      .value("OpportunisticInsecure", TlsMode::OpportunisticInsecure)
+      .value("Required", TlsMode::Required)
+      .value("RequiredInsecure", TlsMode::RequiredInsecure)
+      .value("Disabled", TlsMode::Disabled);
+  py::class_<TlsPolicyConfig>(m, "TlsPolicyConfig")
+      .def(py::init<>())
+      .def_readwrite("mode", &TlsPolicyConfig::mode)
+      .def_readwrite("ca_file", &TlsPolicyConfig::ca_file);
   py::class_<DeliveryConfig>(m, "DeliveryConfig")
       .def(py::init<>())
       .def_readwrite("port", &DeliveryConfig::port)
@@ -44,7 +54,9 @@ void bind_sections(py::module_& m) {
       .def_readwrite("connect_timeout", &DeliveryConfig::connect_timeout)
       .def_readwrite("command_timeout", &DeliveryConfig::command_timeout)
       .def_readwrite("data_timeout", &DeliveryConfig::data_timeout)
-      .def_readwrite("max_mx_addresses", &DeliveryConfig::max_mx_addresses);
+      .def_readwrite("max_mx_addresses", &DeliveryConfig::max_mx_addresses)
+      .def_readwrite("tls", &DeliveryConfig::tls)
+      .def_readwrite("tls_domains", &DeliveryConfig::tls_domains);
   py::class_<RetryConfig>(m, "RetryConfig")
       .def(py::init<>())
       .def_readwrite("initial_interval", &RetryConfig::initial_interval)

@@ -6,7 +6,9 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <fstream>
 
 #include "mta/config/yaml_reader.hpp"
 
@@ -80,6 +82,26 @@ void read_resolver(Reader& r, ResolverConfig& c) {
   r.integer("attempts", c.attempts, 1);
 }
 
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return s;
+}
+
+void read_tls(Reader& r, TlsPolicyConfig& c) {
+  std::string mode;
+  if (r.string("mode", mode)) {
+    auto m = parse_tls_mode(mode);
+    r.check("mode", m.has_value(),
+            "bad TLS mode '" + mode +
+                "' (use opportunistic, opportunistic-insecure, required, required-insecure or disabled)");
+    if (m) c.mode = *m;
+  }
+  if (r.string("ca_file", c.ca_file)) {
+    std::ifstream in(c.ca_file);  // empty = the system trust store
+    r.check("ca_file", c.ca_file.empty() || in.good(), "cannot read CA file '" + c.ca_file + "'");
+  }
+}
+
 void read_delivery(Reader& r, DeliveryConfig& c) {
   if (r.port("port", c.port)) r.check("port", c.port != 0, "bad port '0' (use 1-65535)");
   r.string("ehlo_name", c.ehlo_name);
@@ -87,6 +109,10 @@ void read_delivery(Reader& r, DeliveryConfig& c) {
   positive(r, "command_timeout", c.command_timeout);
   positive(r, "data_timeout", c.data_timeout);
   r.integer("max_mx_addresses", c.max_mx_addresses, 1);
+  r.map("tls", [&](Reader& s) { read_tls(s, c.tls); });
+  r.entries("tls_domains", [&](const std::string& domain, Reader& s) {
+    read_tls(s, c.tls_domains.insert_or_assign(lower(domain), c.tls).first->second);
+  });
 }
 
 void read_retry(Reader& r, RetryConfig& c) {
@@ -124,6 +150,23 @@ void read_limits(Reader& r, LimitsConfig& c) {
 }
 
 }  // namespace
+
+constexpr std::array<std::string_view, 5> kTlsModeNames{"opportunistic", "opportunistic-insecure", "required",
+                                                        "required-insecure", "disabled"};
+
+std::string_view to_string(TlsMode m) { return kTlsModeNames[static_cast<std::size_t>(m)]; }
+
+std::optional<TlsMode> parse_tls_mode(std::string_view name) {
+  for (std::size_t i = 0; i < kTlsModeNames.size(); ++i)
+    if (kTlsModeNames[i] == name) return static_cast<TlsMode>(i);
+  return std::nullopt;
+}
+
+const TlsPolicyConfig& DeliveryConfig::tls_for(std::string_view domain) const {
+  if (tls_domains.empty()) return tls;
+  auto it = tls_domains.find(lower(std::string(domain)));
+  return it == tls_domains.end() ? tls : it->second;
+}
 
 std::string ConfigError::str() const {
   std::string out = file;

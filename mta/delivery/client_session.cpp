@@ -7,8 +7,10 @@
 
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <memory>
 #include <optional>
 
+#include "mta/delivery/tls_client_impl.hpp"
 #include "mta/protocol/command.hpp"
 #include "mta/protocol/dot_stuffing.hpp"
 #include "mta/protocol/line_buffer.hpp"
@@ -28,6 +30,7 @@ struct Capabilities {
   bool pipelining = false;
   bool eightbitmime = false;
   bool smtputf8 = false;
+  bool starttls = false;
 };
 
 Capabilities parse_capabilities(const smtp::Reply& ehlo) {
@@ -38,6 +41,7 @@ Capabilities parse_capabilities(const smtp::Reply& ehlo) {
     if (word == "PIPELINING") caps.pipelining = true;
     if (word == "8BITMIME") caps.eightbitmime = true;
     if (word == "SMTPUTF8") caps.smtputf8 = true;
+    if (word == "STARTTLS") caps.starttls = true;
   }
   return caps;
 }
@@ -71,8 +75,15 @@ class Connection {
       if (status == smtp::LineStatus::TooLong) throw IoFailure{"4.5.0", "reply line too long"};
       char buf[8192];
       asio::steady_timer timer(socket_.get_executor(), deadline);
-      auto r = co_await (socket_.async_read_some(asio::buffer(buf), asio::as_tuple(use_awaitable)) ||
-                         timer.async_wait(asio::as_tuple(use_awaitable)));
+      auto buffer = asio::buffer(buf);
+      ReadResult r;
+      if (tls_) {
+        r = co_await (tls_->async_read_some(buffer, asio::as_tuple(use_awaitable)) ||
+                      timer.async_wait(asio::as_tuple(use_awaitable)));
+      } else {
+        r = co_await (socket_.async_read_some(buffer, asio::as_tuple(use_awaitable)) ||
+                      timer.async_wait(asio::as_tuple(use_awaitable)));
+      }
       if (r.index() == 1) throw IoFailure{"4.4.2", "timeout while " + std::string(waiting_for)};
       auto [ec, n] = std::get<0>(r);
       if (ec) throw IoFailure{"4.4.2", "lost connection while " + std::string(waiting_for) + ": " + ec.message()};
@@ -84,12 +95,30 @@ class Connection {
   awaitable<void> write(std::string_view bytes, Millis deadline, std::string_view what) {
     if (trace_ && trace_->enabled(trace::Direction::Client)) publish(trace::EventKind::Write, std::string(bytes));
     asio::steady_timer timer(socket_.get_executor(), deadline);
-    auto r = co_await (asio::async_write(socket_, asio::buffer(bytes), asio::as_tuple(use_awaitable)) ||
-                       timer.async_wait(asio::as_tuple(use_awaitable)));
+    auto buffer = asio::buffer(bytes);
+    ReadResult r;
+    if (tls_) {
+      r = co_await (asio::async_write(*tls_, buffer, asio::as_tuple(use_awaitable)) ||
+                    timer.async_wait(asio::as_tuple(use_awaitable)));
+    } else {
+      r = co_await (asio::async_write(socket_, buffer, asio::as_tuple(use_awaitable)) ||
+                    timer.async_wait(asio::as_tuple(use_awaitable)));
+    }
     if (r.index() == 1) throw IoFailure{"4.4.2", "timeout while sending " + std::string(what)};
     if (auto [ec, n] = std::get<0>(r); ec) {
       throw IoFailure{"4.4.2", "lost connection while sending " + std::string(what) + ": " + ec.message()};
     }
+  }
+
+  // RFC 3207 4.2: after the handshake nothing read before it may be used (the command injection
+  // defence), so the line buffer and reply parser start over.
+  awaitable<HandshakeResult> start_tls(const ClientTlsContext& context, const std::string& host_name, bool verify,
+                                       Millis deadline) {
+    tls_ = std::make_unique<SslStream>(socket_, context.ctx);
+    lines_ = smtp::LineBuffer(64 * 1024);
+    parser_ = smtp::ReplyParser();
+    HandshakeResult r = co_await client_handshake(*tls_, host_name, verify, deadline);
+    co_return r;
   }
 
   void close() {
@@ -102,7 +131,10 @@ class Connection {
   void publish(trace::EventKind kind, std::string payload) {
     trace_->publish({trace::Direction::Client, kind, {}, {}, {}, std::move(payload)});
   }
+  using ReadResult = std::variant<std::tuple<boost::system::error_code, std::size_t>,
+                                  std::tuple<boost::system::error_code>>;
   tcp::socket socket_;
+  std::unique_ptr<SslStream> tls_;  // set by start_tls; wraps socket_
   trace::TraceSink* trace_;
   smtp::LineBuffer lines_{64 * 1024};
   smtp::ReplyParser parser_;
@@ -156,6 +188,8 @@ class Dialogue {
     bool ok = co_await expect(ClientStage::Banner, none, "reading the greeting");
     if (!ok) co_return;
     ok = co_await greet();
+    if (!ok) co_return;
+    ok = co_await secure();
     if (!ok) co_return;
     co_await transaction();
   }
@@ -214,6 +248,45 @@ class Dialogue {
     }
     fail(ClientStage::Ehlo, std::move(reply), ehlo);
     co_return false;
+  }
+
+  // STARTTLS as the policy asks (the table in docs/TLS_POLICY.md). Returns false with result_ set
+  // when this host cannot be used; handshake failures throw (the connection is unusable) with
+  // result_.tls_failure telling the caller whether a plaintext retry is allowed.
+  awaitable<bool> secure() {
+    const ClientTls& tls = req_.tls;
+    if (!tls.context || tls.mode == config::TlsMode::Disabled || req_.plaintext_only) co_return true;
+    const bool required = tls_required(tls.mode);
+    stage_ = ClientStage::Starttls;
+    if (!caps_.starttls) {
+      result_.tls_failure = TlsFailure::NotOffered;
+      if (!required) co_return true;
+      fail(ClientStage::Starttls, synthetic_reply("4.7.4", "TLS is required, but was not offered by host " + req_.host_name), "");
+      co_return false;
+    }
+    const std::string starttls = "STARTTLS\r\n";
+    smtp::Reply reply = co_await read_after(starttls, "waiting for the STARTTLS reply");
+    if (reply.code != 220) {  // RFC 3207 4: 454 (or anything else) leaves the session in plaintext
+      result_.tls_failure = TlsFailure::Refused;
+      if (!required) co_return true;
+      fail(ClientStage::Starttls, std::move(reply), starttls);
+      co_return false;
+    }
+    HandshakeResult hs = co_await conn_.start_tls(*tls.context, req_.host_name, tls_verified(tls.mode), t_.command);
+    if (hs.failure != TlsFailure::None) {
+      result_.tls_failure = hs.failure;
+      throw IoFailure{"4.7.5", hs.error};
+    }
+    result_.tls_version = hs.version;
+    result_.tls_cipher = hs.cipher;
+    bool ok = co_await greet();  // RFC 3207 4.2: forget the plaintext capabilities, EHLO again
+    co_return ok;
+  }
+
+  awaitable<smtp::Reply> read_after(const std::string& command, std::string_view waiting_for) {
+    co_await conn_.write(command, t_.command, waiting_for);
+    smtp::Reply reply = co_await read(t_.command, waiting_for, command);
+    co_return reply;
   }
 
   awaitable<void> transaction() {

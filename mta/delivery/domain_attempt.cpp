@@ -34,6 +34,21 @@ void set_all(DomainAttempt& out, Fate fate, const smtp::Reply& reply, const std:
   for (auto& o : out.outcomes) o = {o.recipient, fate, reply, command, host, address};
 }
 
+// Outcomes from a session carry its TLS facts (the log's tls_protocol_version / tls_cipher).
+void note_tls(DomainAttempt& out, const ClientResult& r) {
+  for (auto& o : out.outcomes) {
+    o.tls_version = r.tls_version;
+    o.tls_cipher = r.tls_cipher;
+  }
+}
+
+// A broken handshake under an opportunistic mode is retried in plaintext on a new connection to
+// the same address (Postfix's "may" level; KumoMTA's opportunistic_tls_reconnect_on_failed_handshake).
+// A certificate that fails verification is not: that host is skipped, as under the required modes.
+bool retry_in_plaintext(const ClientResult& r, const ClientTls& tls) {
+  return r.tls_failure == TlsFailure::Handshake && !tls_required(tls.mode);
+}
+
 // Applies a completed (or RCPT-failed) transaction's replies; true when the attempt is over.
 bool apply_result(DomainAttempt& out, const ClientResult& r, const std::string& host, const std::string& address) {
   // A 421 closes the session whatever it answered (RFC 5321 3.8): like an I/O error, it defers
@@ -78,6 +93,8 @@ awaitable<DomainAttempt> attempt_domain(dns::Resolver& resolver, const DomainAtt
     for (const auto& address : target.addresses) {
       ClientRequest creq;
       creq.address = address;
+      creq.host_name = target.host;
+      creq.tls = req.tls;
       creq.port = req.port;
       creq.source_address = req.source_address;
       creq.ehlo_name = req.ehlo_name;
@@ -86,7 +103,14 @@ awaitable<DomainAttempt> attempt_domain(dns::Resolver& resolver, const DomainAtt
       creq.data = req.data;
       ++out.connections;
       ClientResult result = co_await run_client_session(creq, req.timeouts, trace);
-      if (apply_result(out, result, target.host, address)) co_return out;
+      if (retry_in_plaintext(result, req.tls)) {
+        creq.plaintext_only = true;
+        ++out.connections;
+        result = co_await run_client_session(creq, req.timeouts, trace);
+      }
+      bool over = apply_result(out, result, target.host, address);
+      note_tls(out, result);
+      if (over) co_return out;
     }
   }
   co_return out;  // every address failed softly: the last failure defers all

@@ -21,6 +21,7 @@ struct RecipientOutcome {
   std::string command;
   std::string peer_name;  // MX host that gave the reply (empty for DNS outcomes)
   std::string peer_address;
+  std::string tls_version, tls_cipher;  // of the session that gave the reply; empty = plaintext
 };
 
 struct DomainAttemptRequest {
@@ -33,6 +34,7 @@ struct DomainAttemptRequest {
   std::string source_address;
   int max_mx_addresses = 5;
   ClientTimeouts timeouts;
+  ClientTls tls;  // the destination's STARTTLS policy
 };
 
 struct DomainAttempt {

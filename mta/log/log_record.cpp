@@ -74,6 +74,8 @@ std::string LogRecord::to_json() const {
   o["num_attempts"] = num_attempts;
   if (!reception_protocol.empty()) o["reception_protocol"] = reception_protocol;
   if (!delivery_protocol.empty()) o["delivery_protocol"] = delivery_protocol;
+  if (!tls_protocol_version.empty()) o["tls_protocol_version"] = tls_protocol_version;
+  if (!tls_cipher.empty()) o["tls_cipher"] = tls_cipher;
   json::object m;
   for (const auto& [k, v] : meta) m[k] = v;
   o["meta"] = std::move(m);

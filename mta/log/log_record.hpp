@@ -44,6 +44,8 @@ struct LogRecord {
   int num_attempts = 0;
   std::string reception_protocol;  // "ESMTP"
   std::string delivery_protocol;   // "ESMTP"
+  std::string tls_protocol_version;  // outbound TLS, e.g. "TLSv1.3"; empty = plaintext
+  std::string tls_cipher;            // e.g. "TLS_AES_256_GCM_SHA384"
   std::map<std::string, std::string> meta;
 
   std::string to_json() const;  // one line, no trailing newline

@@ -138,9 +138,13 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
   req.max_mx_addresses = dc.max_mx_addresses;
   req.timeouts = {dc.connect_timeout, dc.command_timeout, dc.data_timeout};
 
+  auto tls_policy = tls.for_domain(domain);
+  if (tls_policy) req.tls = tls_policy.value();
+
   delivery::DomainAttempt result;
-  if (!data) {
-    auto reply = smtp::make_reply(451, "4.3.0", "spool read failed: " + data.error());
+  if (!data || !tls_policy) {
+    auto reply = !data ? smtp::make_reply(451, "4.3.0", "spool read failed: " + data.error())
+                       : smtp::make_reply(451, "4.7.5", tls_policy.error());
     for (auto& r : req.rcpt_to) result.outcomes.push_back({r, delivery::Fate::Deferred, reply});
     result.site = domain;
   } else {
@@ -194,6 +198,8 @@ void Scheduler::Impl::record_outcome(MessageRecord& rec, spool::EnvelopeRecord& 
   lr.created = rec.received;
   lr.num_attempts = env.attempts;
   lr.delivery_protocol = "ESMTP";
+  lr.tls_protocol_version = o.tls_version;
+  lr.tls_cipher = o.tls_cipher;
   lr.meta = rec.meta;
   std::string service = ready_service_label(ready_queue);
   switch (o.fate) {

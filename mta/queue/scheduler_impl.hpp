@@ -25,12 +25,13 @@ using WorkKey = std::pair<MessageId, std::string>;  // (message, recipient domai
 
 struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
   explicit Impl(SchedulerDeps d)
-      : d(d), retry(d.config.retry), timer(d.io), writer(d.spool) {}
+      : d(d), retry(d.config.retry), timer(d.io), writer(d.spool), tls(d.config.delivery) {}
 
   SchedulerDeps d;
   RetryPolicy retry;
   boost::asio::steady_timer timer;
   SpoolWriter writer;  // envelope updates and removals, group committed on their own thread
+  delivery::ClientTlsPolicies tls;
   std::map<MessageId, spool::MessageRecord> messages;
   std::set<WorkItem> due;
   std::map<WorkKey, TimePoint> due_at;  // index into `due`: one work item per key at most
