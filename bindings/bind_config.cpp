@@ -55,6 +55,8 @@ void bind_sections(py::module_& m) {
       .def_readwrite("command_timeout", &DeliveryConfig::command_timeout)
       .def_readwrite("data_timeout", &DeliveryConfig::data_timeout)
       .def_readwrite("max_mx_addresses", &DeliveryConfig::max_mx_addresses)
+      .def_readwrite("max_deliveries_per_connection", &DeliveryConfig::max_deliveries_per_connection)
+      .def_readwrite("idle_timeout", &DeliveryConfig::idle_timeout)
       .def_readwrite("tls", &DeliveryConfig::tls)
       .def_readwrite("tls_domains", &DeliveryConfig::tls_domains);
   py::class_<RetryConfig>(m, "RetryConfig")

@@ -109,6 +109,8 @@ void read_delivery(Reader& r, DeliveryConfig& c) {
   positive(r, "command_timeout", c.command_timeout);
   positive(r, "data_timeout", c.data_timeout);
   r.integer("max_mx_addresses", c.max_mx_addresses, 1);
+  r.integer("max_deliveries_per_connection", c.max_deliveries_per_connection, 1);
+  r.duration("idle_timeout", c.idle_timeout);  // 0 = no connection reuse
   r.map("tls", [&](Reader& s) { read_tls(s, c.tls); });
   r.entries("tls_domains", [&](const std::string& domain, Reader& s) {
     read_tls(s, c.tls_domains.insert_or_assign(lower(domain), c.tls).first->second);

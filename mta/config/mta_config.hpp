@@ -58,6 +58,10 @@ struct DeliveryConfig {
   Millis command_timeout{300000};  // RFC 5321 4.5.3.2 suggests minutes; tests shrink it
   Millis data_timeout{600000};
   int max_mx_addresses = 5;  // Postfix smtp_mx_address_limit
+  // Connection reuse (KumoMTA's defaults): a connection that completed a transaction waits up to
+  // idle_timeout for the next message to the same host; 0 = QUIT after every transaction.
+  int max_deliveries_per_connection = 1024;
+  Millis idle_timeout{60000};
   TlsPolicyConfig tls;
   // Per recipient domain (lower case); an entry starts as a copy of `tls` and overrides its keys.
   std::map<std::string, TlsPolicyConfig> tls_domains;

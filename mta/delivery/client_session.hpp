@@ -5,6 +5,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,30 @@ struct ClientRequest {
   bool plaintext_only = false;  // the plaintext retry after a failed opportunistic handshake
 };
 
+// An open connection between transactions (greeted, EHLO done, TLS as the policy asked); opaque.
+class ClientConnection;
+struct ClientConnectionDeleter {
+  void operator()(ClientConnection* c) const;
+};
+using ClientConnectionPtr = std::unique_ptr<ClientConnection, ClientConnectionDeleter>;
+
+// Connect, greeting, EHLO, STARTTLS. Null (and `result` says why) when the host cannot be used.
+boost::asio::awaitable<ClientConnectionPtr> open_connection(const ClientRequest& request,
+                                                            const ClientTimeouts& timeouts, ClientResult& result,
+                                                            trace::TraceSink* trace = nullptr);
+// One transaction (MAIL .. end of data) on an open connection.
+boost::asio::awaitable<ClientResult> run_transaction(ClientConnection& connection, const ClientRequest& request,
+                                                     const ClientTimeouts& timeouts);
+// QUIT (bounded wait for its reply) and close.
+boost::asio::awaitable<void> quit_connection(ClientConnection& connection, const ClientTimeouts& timeouts);
+// True after a completed transaction on a connection still open: it can carry another.
+bool reusable(const ClientConnection& connection);
+int transactions_carried(const ClientConnection& connection);
+// Connections are interchangeable when these match: address, port, source, EHLO name, TLS policy.
+std::string connection_key(const ClientRequest& request);
+const std::string& connection_key(const ClientConnection& connection);
+
+// open_connection + run_transaction + quit_connection.
 boost::asio::awaitable<ClientResult> run_client_session(const ClientRequest& request, const ClientTimeouts& timeouts,
                                                         trace::TraceSink* trace = nullptr);
 

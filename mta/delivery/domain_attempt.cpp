@@ -76,6 +76,37 @@ bool apply_result(DomainAttempt& out, const ClientResult& r, const std::string& 
   return true;
 }
 
+// One transaction at one address: on an idle cached connection when there is one, else on a new
+// connection. A cached connection the server closed while it sat idle fails at MAIL with an I/O
+// error or 421 before anything was accepted; it is dropped and the transaction runs on a new one.
+awaitable<ClientResult> deliver_at(const ClientRequest& creq, const DomainAttemptRequest& req, DomainAttempt& out,
+                                   trace::TraceSink* trace) {
+  ConnectionCache* cache = req.connections;
+  if (cache) {
+    const std::string key = connection_key(creq);
+    ClientConnectionPtr cached = cache->take(key);
+    if (cached) {
+      ClientResult reused = co_await run_transaction(*cached, creq, req.timeouts);
+      bool stale = reused.failed_at == ClientStage::Mail && (reused.io_error || reused.reply.code == 421);
+      if (!stale) {
+        cache->give_back(std::move(cached));
+        co_return reused;
+      }
+    }
+  }
+  ++out.connections;
+  ClientResult result;
+  ClientConnectionPtr fresh = co_await open_connection(creq, req.timeouts, result, trace);
+  if (!fresh) co_return result;
+  result = co_await run_transaction(*fresh, creq, req.timeouts);
+  if (cache) {
+    cache->give_back(std::move(fresh));
+  } else {
+    co_await quit_connection(*fresh, req.timeouts);
+  }
+  co_return result;
+}
+
 }  // namespace
 
 awaitable<DomainAttempt> attempt_domain(dns::Resolver& resolver, const DomainAttemptRequest& req,
@@ -101,12 +132,10 @@ awaitable<DomainAttempt> attempt_domain(dns::Resolver& resolver, const DomainAtt
       creq.mail_from = req.mail_from;
       creq.rcpt_to = req.rcpt_to;
       creq.data = req.data;
-      ++out.connections;
-      ClientResult result = co_await run_client_session(creq, req.timeouts, trace);
+      ClientResult result = co_await deliver_at(creq, req, out, trace);
       if (retry_in_plaintext(result, req.tls)) {
         creq.plaintext_only = true;
-        ++out.connections;
-        result = co_await run_client_session(creq, req.timeouts, trace);
+        result = co_await deliver_at(creq, req, out, trace);
       }
       bool over = apply_result(out, result, target.host, address);
       note_tls(out, result);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "mta/delivery/client_session.hpp"
+#include "mta/delivery/connection_cache.hpp"
 #include "mta/dns/resolver.hpp"
 
 namespace mxlab::delivery {
@@ -35,6 +36,7 @@ struct DomainAttemptRequest {
   int max_mx_addresses = 5;
   ClientTimeouts timeouts;
   ClientTls tls;  // the destination's STARTTLS policy
+  ConnectionCache* connections = nullptr;  // idle connections to reuse and to park; null = QUIT each
 };
 
 struct DomainAttempt {

@@ -32,6 +32,7 @@ struct ClientResult {
   std::string detail;      // error text for io_error
   TlsFailure tls_failure = TlsFailure::None;  // why the session is not (or no longer) TLS
   std::string tls_version, tls_cipher;        // set once a handshake succeeded ("TLSv1.3")
+  bool reused = false;  // ran on a connection that had carried an earlier transaction
 };
 
 // A reply stand-in for connection errors and timeouts: 451 4.4.1 (no answer) / 4.4.2 (bad connection).

@@ -140,6 +140,7 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
 
   auto tls_policy = tls.for_domain(domain);
   if (tls_policy) req.tls = tls_policy.value();
+  req.connections = &connections;
 
   delivery::DomainAttempt result;
   if (!data || !tls_policy) {
@@ -292,6 +293,7 @@ void Scheduler::start() { asio::co_spawn(impl_->d.io, impl_->loop(), asio::detac
 void Scheduler::stop(std::function<void()> done) {
   impl_->stopping = true;
   impl_->timer.cancel();
+  impl_->connections.close_all();
   if (impl_->busy.empty()) {
     done();
   } else {

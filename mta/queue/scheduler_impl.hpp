@@ -25,13 +25,17 @@ using WorkKey = std::pair<MessageId, std::string>;  // (message, recipient domai
 
 struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
   explicit Impl(SchedulerDeps d)
-      : d(d), retry(d.config.retry), timer(d.io), writer(d.spool), tls(d.config.delivery) {}
+      : d(d), retry(d.config.retry), timer(d.io), writer(d.spool), tls(d.config.delivery),
+        connections(d.io, {d.config.delivery.max_deliveries_per_connection, d.config.delivery.idle_timeout,
+                           {d.config.delivery.connect_timeout, d.config.delivery.command_timeout,
+                            d.config.delivery.data_timeout}}) {}
 
   SchedulerDeps d;
   RetryPolicy retry;
   boost::asio::steady_timer timer;
   SpoolWriter writer;  // envelope updates and removals, group committed on their own thread
   delivery::ClientTlsPolicies tls;
+  delivery::ConnectionCache connections;
   std::map<MessageId, spool::MessageRecord> messages;
   std::set<WorkItem> due;
   std::map<WorkKey, TimePoint> due_at;  // index into `due`: one work item per key at most

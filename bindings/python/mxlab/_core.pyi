@@ -70,6 +70,8 @@ class DeliveryConfig:
     command_timeout: timedelta
     data_timeout: timedelta
     max_mx_addresses: int
+    max_deliveries_per_connection: int
+    idle_timeout: timedelta
     tls: TlsPolicyConfig
     tls_domains: dict[str, TlsPolicyConfig]
     def __init__(self) -> None: ...

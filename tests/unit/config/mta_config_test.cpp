@@ -26,6 +26,8 @@ TEST(MtaConfig, ShippedExampleLoadsEveryKey) {
   EXPECT_EQ(c->delivery.command_timeout, 5min);
   EXPECT_EQ(c->delivery.data_timeout, 10min);
   EXPECT_EQ(c->delivery.max_mx_addresses, 5);
+  EXPECT_EQ(c->delivery.max_deliveries_per_connection, 1024);
+  EXPECT_EQ(c->delivery.idle_timeout, 60s);
   EXPECT_EQ(c->delivery.tls.mode, TlsMode::OpportunisticInsecure);
   EXPECT_EQ(c->delivery.tls.ca_file, "");
   EXPECT_EQ(c->delivery.tls_for("Bank.Example").mode, TlsMode::Required);
