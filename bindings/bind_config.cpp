@@ -57,6 +57,7 @@ void bind_sections(py::module_& m) {
       .def_readwrite("max_mx_addresses", &DeliveryConfig::max_mx_addresses)
       .def_readwrite("max_deliveries_per_connection", &DeliveryConfig::max_deliveries_per_connection)
       .def_readwrite("idle_timeout", &DeliveryConfig::idle_timeout)
+      .def_readwrite("max_recipients_per_transaction", &DeliveryConfig::max_recipients_per_transaction)
       .def_readwrite("tls", &DeliveryConfig::tls)
       .def_readwrite("tls_domains", &DeliveryConfig::tls_domains);
   py::class_<RetryConfig>(m, "RetryConfig")

@@ -110,6 +110,7 @@ void read_delivery(Reader& r, DeliveryConfig& c) {
   positive(r, "data_timeout", c.data_timeout);
   r.integer("max_mx_addresses", c.max_mx_addresses, 1);
   r.integer("max_deliveries_per_connection", c.max_deliveries_per_connection, 1);
+  r.integer("max_recipients_per_transaction", c.max_recipients_per_transaction, 1);
   r.duration("idle_timeout", c.idle_timeout);  // 0 = no connection reuse
   r.map("tls", [&](Reader& s) { read_tls(s, c.tls); });
   r.entries("tls_domains", [&](const std::string& domain, Reader& s) {

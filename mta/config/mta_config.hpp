@@ -61,6 +61,7 @@ struct DeliveryConfig {
   // Connection reuse (KumoMTA's defaults): a connection that completed a transaction waits up to
   // idle_timeout for the next message to the same host; 0 = QUIT after every transaction.
   int max_deliveries_per_connection = 1024;
+  int max_recipients_per_transaction = 100;  // KumoMTA max_recipients_per_batch; more are split
   Millis idle_timeout{60000};
   TlsPolicyConfig tls;
   // Per recipient domain (lower case); an entry starts as a copy of `tls` and overrides its keys.

@@ -3,6 +3,7 @@
 // next address; anything else ends the attempt with per-recipient fates.
 #include "mta/delivery/domain_attempt.hpp"
 
+#include <algorithm>
 #include <boost/asio.hpp>
 
 #include "mta/delivery/mx_plan.hpp"
@@ -107,6 +108,34 @@ awaitable<ClientResult> deliver_at(const ClientRequest& creq, const DomainAttemp
   co_return result;
 }
 
+// Walks the MX plan for one transaction's recipients until a result ends the attempt; every
+// address failing softly leaves the last failure deferring all of them.
+awaitable<void> walk_plan(const MxPlan& plan, const DomainAttemptRequest& req, const std::vector<std::string>& rcpts,
+                          DomainAttempt& out, trace::TraceSink* trace) {
+  for (const auto& target : plan.targets) {
+    for (const auto& address : target.addresses) {
+      ClientRequest creq;
+      creq.address = address;
+      creq.host_name = target.host;
+      creq.tls = req.tls;
+      creq.port = req.port;
+      creq.source_address = req.source_address;
+      creq.ehlo_name = req.ehlo_name;
+      creq.mail_from = req.mail_from;
+      creq.rcpt_to = rcpts;
+      creq.data = req.data;
+      ClientResult result = co_await deliver_at(creq, req, out, trace);
+      if (retry_in_plaintext(result, req.tls)) {
+        creq.plaintext_only = true;
+        result = co_await deliver_at(creq, req, out, trace);
+      }
+      bool over = apply_result(out, result, target.host, address);
+      note_tls(out, result);
+      if (over) co_return;
+    }
+  }
+}
+
 }  // namespace
 
 awaitable<DomainAttempt> attempt_domain(dns::Resolver& resolver, const DomainAttemptRequest& req,
@@ -120,29 +149,22 @@ awaitable<DomainAttempt> attempt_domain(dns::Resolver& resolver, const DomainAtt
     out.site = req.domain;
     co_return out;
   }
-  for (const auto& target : plan.targets) {
-    for (const auto& address : target.addresses) {
-      ClientRequest creq;
-      creq.address = address;
-      creq.host_name = target.host;
-      creq.tls = req.tls;
-      creq.port = req.port;
-      creq.source_address = req.source_address;
-      creq.ehlo_name = req.ehlo_name;
-      creq.mail_from = req.mail_from;
-      creq.rcpt_to = req.rcpt_to;
-      creq.data = req.data;
-      ClientResult result = co_await deliver_at(creq, req, out, trace);
-      if (retry_in_plaintext(result, req.tls)) {
-        creq.plaintext_only = true;
-        result = co_await deliver_at(creq, req, out, trace);
-      }
-      bool over = apply_result(out, result, target.host, address);
-      note_tls(out, result);
-      if (over) co_return out;
-    }
+  // Recipients beyond the per-transaction limit go in further transactions (Postfix
+  // smtp_destination_recipient_limit), each walking the MX plan on its own; with connection reuse
+  // they follow one another on the same connection.
+  const std::size_t per = std::max<std::size_t>(1, req.max_recipients_per_transaction);
+  std::vector<RecipientOutcome> all;
+  for (std::size_t first = 0; first < req.rcpt_to.size(); first += per) {
+    auto begin = req.rcpt_to.begin() + static_cast<std::ptrdiff_t>(first);
+    const auto count = static_cast<std::ptrdiff_t>(std::min(per, req.rcpt_to.size() - first));
+    const std::vector<std::string> batch(begin, begin + count);
+    out.outcomes.clear();
+    for (const auto& r : batch) out.outcomes.push_back({r});
+    co_await walk_plan(plan, req, batch, out, trace);
+    all.insert(all.end(), out.outcomes.begin(), out.outcomes.end());
   }
-  co_return out;  // every address failed softly: the last failure defers all
+  out.outcomes = std::move(all);
+  co_return out;
 }
 
 }  // namespace mxlab::delivery

@@ -34,6 +34,7 @@ struct DomainAttemptRequest {
   std::string ehlo_name;
   std::string source_address;
   int max_mx_addresses = 5;
+  std::size_t max_recipients_per_transaction = 100;  // more are sent in further transactions
   ClientTimeouts timeouts;
   ClientTls tls;  // the destination's STARTTLS policy
   ConnectionCache* connections = nullptr;  // idle connections to reuse and to park; null = QUIT each

@@ -136,6 +136,7 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
   req.port = dc.port;
   req.ehlo_name = dc.ehlo_name.empty() ? d.config.hostname : dc.ehlo_name;
   req.max_mx_addresses = dc.max_mx_addresses;
+  req.max_recipients_per_transaction = static_cast<std::size_t>(dc.max_recipients_per_transaction);
   req.timeouts = {dc.connect_timeout, dc.command_timeout, dc.data_timeout};
 
   auto tls_policy = tls.for_domain(domain);

@@ -71,3 +71,13 @@ def test_connection_closed_by_the_server_while_idle_is_replaced_silently(mxlab_t
     send_one_by_one(topo, 2)
     assert [s.transactions for s in mx.sessions()] == [1, 2]  # the replacement is reused in turn
     assert [r.type.name for r in topo.mtas[0].log_records()].count("TransientFailure") == 0
+
+
+def test_recipients_beyond_the_limit_go_in_further_transactions_on_one_connection(mxlab_topology):
+    topo, mx = start(mxlab_topology, {"max_recipients_per_transaction": 2})
+    rcpts = [rcpt(i) for i in range(5)]
+    topo.send(SENDER, rcpts, MESSAGE)
+
+    assert len(topo.wait_for_delivery(5)) == 5
+    assert [t.rcpt_to for t in mx.transactions()] == [rcpts[0:2], rcpts[2:4], rcpts[4:]]
+    assert mx.connections == 1

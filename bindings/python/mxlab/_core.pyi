@@ -71,6 +71,7 @@ class DeliveryConfig:
     data_timeout: timedelta
     max_mx_addresses: int
     max_deliveries_per_connection: int
+    max_recipients_per_transaction: int
     idle_timeout: timedelta
     tls: TlsPolicyConfig
     tls_domains: dict[str, TlsPolicyConfig]

@@ -27,6 +27,7 @@ TEST(MtaConfig, ShippedExampleLoadsEveryKey) {
   EXPECT_EQ(c->delivery.data_timeout, 10min);
   EXPECT_EQ(c->delivery.max_mx_addresses, 5);
   EXPECT_EQ(c->delivery.max_deliveries_per_connection, 1024);
+  EXPECT_EQ(c->delivery.max_recipients_per_transaction, 100);
   EXPECT_EQ(c->delivery.idle_timeout, 60s);
   EXPECT_EQ(c->delivery.tls.mode, TlsMode::OpportunisticInsecure);
   EXPECT_EQ(c->delivery.tls.ca_file, "");
