@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "mta/common/metric_names.hpp"
+#include "mta/protocol/message_header.hpp"
 
 namespace mxlab::core {
 
@@ -36,6 +37,7 @@ void InboundHandler::on_message(const server::SessionInfo& session, server::Tran
   rec.received = clock_.now();
   rec.received_from = session.peer_address + ":" + std::to_string(session.peer_port);
   rec.helo = session.helo;
+  rec.message_id = smtp::header_value(tx.data, "Message-ID").value_or("");
   for (const auto& r : tx.rcpt_to) {
     spool::EnvelopeRecord env;
     env.id = make_envelope_id(rec.id, random_u32());
@@ -70,6 +72,7 @@ void InboundHandler::on_message(const server::SessionInfo& session, server::Tran
       lr.created = rec.received;
       lr.peer_address = {rec.helo, rec.received_from};
       lr.reception_protocol = "ESMTP";
+      lr.message_id = rec.message_id;
       lr.response = {250, smtp::EnhancedCode{2, 0, 0}, "Ok: queued as " + qid, "."};
       for (const auto& env : rec.envelopes) {
         lr.recipient = env.recipient;

@@ -61,17 +61,29 @@ bool apply_result(DomainAttempt& out, const ClientResult& r, const std::string& 
   return true;
 }
 
+void set_timings(DomainAttempt& out, std::chrono::steady_clock::time_point started,
+                 std::chrono::steady_clock::time_point transaction_started) {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  const auto now = std::chrono::steady_clock::now();
+  const auto split = transaction_started == std::chrono::steady_clock::time_point{} ? now : transaction_started;
+  out.connection_setup = duration_cast<milliseconds>(split - started);
+  out.transmission = duration_cast<milliseconds>(now - split);
+}
+
 }  // namespace
 
 awaitable<DomainAttempt> attempt_domain(dns::Resolver& resolver, const DomainAttemptRequest& req,
                                         trace::TraceSink* trace) {
   DomainAttempt out;
+  const auto started = std::chrono::steady_clock::now();
   for (const auto& r : req.rcpt_to) out.outcomes.push_back({r});
   MxPlan plan = co_await resolve_mx_plan(resolver, req.domain, req.max_mx_addresses);
   for (const auto& t : plan.targets) out.site += (out.site.empty() ? "" : ",") + t.host;
   if (plan.targets.empty()) {
     set_all(out, plan.failure.permanent() ? Fate::Bounced : Fate::Deferred, plan.failure, "", "", "");
     out.site = req.domain;
+    set_timings(out, started, {});
     co_return out;
   }
   for (const auto& target : plan.targets) {
@@ -86,6 +98,7 @@ awaitable<DomainAttempt> attempt_domain(dns::Resolver& resolver, const DomainAtt
       creq.data = req.data;
       ++out.connections;
       ClientResult result = co_await run_client_session(creq, req.timeouts, trace);
+      set_timings(out, started, result.transaction_started);
       if (apply_result(out, result, target.host, address)) co_return out;
     }
   }

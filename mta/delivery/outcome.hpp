@@ -2,6 +2,7 @@
 // what is deferred or bounced. Session/site failures move on to the next MX; message failures
 // apply to every recipient of the transaction; recipient failures to that recipient only.
 #pragma once
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,8 @@ struct ClientResult {
   std::vector<smtp::Reply> rcpt_replies;  // one per requested recipient, in order (when reached)
   bool io_error = false;   // reply synthesized from a connection error or timeout
   std::string detail;      // error text for io_error
+  // When MAIL FROM went out: connection setup ends and transmission begins (Postfix delays c/d).
+  std::chrono::steady_clock::time_point transaction_started{};
 };
 
 // A reply stand-in for connection errors and timeouts: 451 4.4.1 (no answer) / 4.4.2 (bad connection).

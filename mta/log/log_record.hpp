@@ -1,7 +1,9 @@
 // Delivery log records in KumoMTA's JSON shape (one JSON object per line):
 // {"type":"Delivery","id":"..","sender":"..","recipient":"..","queue":"..","site":"..","size":N,
 //  "response":{"code":250,"enhanced_code":{"class":2,"subject":0,"detail":0},"content":"..","command":".."},
-//  "peer_address":{"name":"mx1.example.com","addr":"127.0.0.2"},"timestamp":..,"created":..,"num_attempts":N}
+//  "peer_address":{"name":"mx1.example.com","addr":"127.0.0.2"},"timestamp":..,"created":..,"num_attempts":N,
+//  "message_id":"<..>","delays":{"before_queue":0.01,"in_queue":0.2,"connection_setup":0.05,"transmission":0.1}}
+// message_id and delays (seconds) are mxlab's additions for following a message across hosts.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -28,6 +30,16 @@ struct PeerAddress {
   std::string addr;
 };
 
+// Postfix's delays=a/b/c/d for one delivery attempt: a before the queue manager (reception),
+// b waiting in the queue, c connection setup (DNS, connect, greeting, EHLO, TLS), d transmission.
+struct Delays {
+  Millis before_queue{0};
+  Millis in_queue{0};
+  Millis connection_setup{0};
+  Millis transmission{0};
+  Millis total() const { return before_queue + in_queue + connection_setup + transmission; }
+};
+
 struct LogRecord {
   RecordType type = RecordType::Reception;
   std::string id;           // message id (8 hex)
@@ -45,6 +57,8 @@ struct LogRecord {
   std::string reception_protocol;  // "ESMTP"
   std::string delivery_protocol;   // "ESMTP"
   std::map<std::string, std::string> meta;
+  std::string message_id;         // the Message-ID header, with its angle brackets; "" when absent
+  std::optional<Delays> delays;   // delivery attempts (Delivery, TransientFailure, Bounce)
 
   std::string to_json() const;  // one line, no trailing newline
 };

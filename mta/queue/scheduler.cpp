@@ -120,6 +120,7 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
   auto self = shared_from_this();
   auto& spool = d.spool;
   auto pool = d.blocking.get_executor();  // a named local: no temporaries in co_await (GCC 12)
+  const TimePoint attempt_started = d.clock.now();
   auto data = co_await run_on(pool, [&spool, id] { return spool.load_data(id); });
   if (!messages.count(id)) {  // removed by an operator while the data was read
     busy.erase({id, domain});
@@ -157,10 +158,14 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
   std::string ready = ready_queue_name(kEgressSource, result.site);
   site_of_domain[domain] = ready;
   TimePoint now = d.clock.now();
+  log::Delays delays;  // before_queue stays 0: reception is logged by its own record
+  delays.in_queue = std::chrono::duration_cast<Millis>(attempt_started - after.received);
+  delays.connection_setup = result.connection_setup;
+  delays.transmission = result.transmission;
   for (const auto& o : result.outcomes) {
     for (auto& env : after.envelopes) {
       if (env.state == EnvelopeState::Pending && env.recipient == o.recipient) {
-        record_outcome(after, env, o, ready, now);
+        record_outcome(after, env, o, ready, now, delays);
         break;
       }
     }
@@ -177,7 +182,7 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
 
 void Scheduler::Impl::record_outcome(MessageRecord& rec, spool::EnvelopeRecord& env,
                                      const delivery::RecipientOutcome& o, const std::string& ready_queue,
-                                     TimePoint now) {
+                                     TimePoint now, const log::Delays& delays) {
   env.attempts++;
   env.last_attempt = now;
   log::LogRecord lr;
@@ -195,6 +200,8 @@ void Scheduler::Impl::record_outcome(MessageRecord& rec, spool::EnvelopeRecord& 
   lr.num_attempts = env.attempts;
   lr.delivery_protocol = "ESMTP";
   lr.meta = rec.meta;
+  lr.message_id = rec.message_id;
+  lr.delays = delays;
   std::string service = ready_service_label(ready_queue);
   switch (o.fate) {
     case delivery::Fate::Delivered:
