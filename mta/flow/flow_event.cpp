@@ -89,7 +89,8 @@ std::optional<FlowEvent> parse_mtad_record(std::string_view line, std::string_vi
   e.kind = *kind;
   e.time = TimePoint{std::chrono::seconds(integer(o, "timestamp"))};
   e.queue_id = std::string(str(o, "id"));
-  e.message_id = std::string(str(o, "message_id"));
+  if (const json::value* h = o.if_contains("headers"); h && h->is_object())
+    e.message_id = std::string(str(h->get_object(), "Message-ID"));
   e.sender = std::string(str(o, "sender"));
   e.recipient = std::string(str(o, "recipient"));
   std::string name, addr;

@@ -103,6 +103,7 @@ std::string render_dot(const std::vector<Flow>& flows) {
                          : e.relay_name.empty() ? e.relay_addr
                                                 : e.relay_name;
         if (to.empty()) continue;
+        if (a.next_hop < 0 && to == h.host) to = relay_text(e);  // local delivery (LMTP): not a loop
         node(to, a.next_hop < 0);
         const bool deferred = e.kind == EventKind::Deferred;
         std::string edge = "  " + dot_quote(h.host) + " -> " + dot_quote(to) + " [label=" +

@@ -86,7 +86,9 @@ std::string LogRecord::to_json() const {
   json::object m;
   for (const auto& [k, v] : meta) m[k] = v;
   o["meta"] = std::move(m);
-  if (!message_id.empty()) o["message_id"] = message_id;
+  json::object h;
+  for (const auto& [k, v] : headers) h[k] = v;
+  o["headers"] = std::move(h);
   if (delays) o["delays"] = delays_to_json(*delays);
   return json::serialize(o);
 }

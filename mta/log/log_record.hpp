@@ -2,8 +2,8 @@
 // {"type":"Delivery","id":"..","sender":"..","recipient":"..","queue":"..","site":"..","size":N,
 //  "response":{"code":250,"enhanced_code":{"class":2,"subject":0,"detail":0},"content":"..","command":".."},
 //  "peer_address":{"name":"mx1.example.com","addr":"127.0.0.2"},"timestamp":..,"created":..,"num_attempts":N,
-//  "message_id":"<..>","delays":{"before_queue":0.01,"in_queue":0.2,"connection_setup":0.05,"transmission":0.1}}
-// message_id and delays (seconds) are mxlab's additions for following a message across hosts.
+//  "headers":{"Message-ID":"<..>"},"delays":{"before_queue":0.01,"in_queue":0.2,"connection_setup":0.05,"transmission":0.1}}
+// delays (seconds, Postfix's a/b/c/d) is mxlab's addition for following a message across hosts.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -57,8 +57,8 @@ struct LogRecord {
   std::string reception_protocol;  // "ESMTP"
   std::string delivery_protocol;   // "ESMTP"
   std::map<std::string, std::string> meta;
-  std::string message_id;         // the Message-ID header, with its angle brackets; "" when absent
-  std::optional<Delays> delays;   // delivery attempts (Delivery, TransientFailure, Bounce)
+  std::map<std::string, std::string> headers;  // selected message headers (Message-ID), as KumoMTA logs them
+  std::optional<Delays> delays;                // delivery attempts; omitted when unknown
 
   std::string to_json() const;  // one line, no trailing newline
 };

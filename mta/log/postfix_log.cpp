@@ -52,7 +52,8 @@ void PostfixLog::write(const LogRecord& r) {
     auto [it, first] = pending_.try_emplace(r.id);
     if (first) {
       emit(r.timestamp, "postfix/smtpd", postfix_client_line(r.id, r.peer_address.name, client_ip(r.peer_address.addr)));
-      if (!r.message_id.empty()) emit(r.timestamp, "postfix/cleanup", postfix_message_id_line(r.id, r.message_id));
+      if (auto mid = r.headers.find("Message-ID"); mid != r.headers.end())
+        emit(r.timestamp, "postfix/cleanup", postfix_message_id_line(r.id, mid->second));
     }
     it->second.recipients++;
     return;

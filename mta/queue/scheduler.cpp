@@ -10,6 +10,7 @@
 
 #include "mta/common/metric_names.hpp"
 #include "mta/delivery/domain_attempt.hpp"
+#include "mta/protocol/message_header.hpp"
 #include "mta/queue/queue_names.hpp"
 #include "mta/queue/retry_policy.hpp"
 #include "mta/queue/scheduler_impl.hpp"
@@ -159,13 +160,14 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
   site_of_domain[domain] = ready;
   TimePoint now = d.clock.now();
   log::Delays delays;  // before_queue stays 0: reception is logged by its own record
+  const auto message_id = data ? smtp::header_value(data.value(), "Message-ID") : std::nullopt;
   delays.in_queue = std::chrono::duration_cast<Millis>(attempt_started - after.received);
   delays.connection_setup = result.connection_setup;
   delays.transmission = result.transmission;
   for (const auto& o : result.outcomes) {
     for (auto& env : after.envelopes) {
       if (env.state == EnvelopeState::Pending && env.recipient == o.recipient) {
-        record_outcome(after, env, o, ready, now, delays);
+        record_outcome(after, env, o, ready, now, delays, message_id);
         break;
       }
     }
@@ -182,7 +184,8 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
 
 void Scheduler::Impl::record_outcome(MessageRecord& rec, spool::EnvelopeRecord& env,
                                      const delivery::RecipientOutcome& o, const std::string& ready_queue,
-                                     TimePoint now, const log::Delays& delays) {
+                                     TimePoint now, const log::Delays& delays,
+                                     const std::optional<std::string>& message_id) {
   env.attempts++;
   env.last_attempt = now;
   log::LogRecord lr;
@@ -200,7 +203,7 @@ void Scheduler::Impl::record_outcome(MessageRecord& rec, spool::EnvelopeRecord& 
   lr.num_attempts = env.attempts;
   lr.delivery_protocol = "ESMTP";
   lr.meta = rec.meta;
-  lr.message_id = rec.message_id;
+  if (message_id) lr.headers["Message-ID"] = *message_id;
   lr.delays = delays;
   std::string service = ready_service_label(ready_queue);
   switch (o.fate) {

@@ -70,7 +70,6 @@ std::size_t Scheduler::Impl::apply_bounces(MessageRecord& rec, AdminRule* only) 
     lr.created = rec.received;
     lr.num_attempts = env.attempts;
     lr.meta = rec.meta;
-    lr.message_id = rec.message_id;
     d.log.write(lr);
   }
   return n;

@@ -64,8 +64,6 @@ class FieldReader {
     if (v && !v->is_string()) fail(key, "expected a string");
     return v && v->is_string() ? std::string(v->get_string()) : std::string();
   }
-  // An optional string field (added after version 1 shipped): "" when absent.
-  std::string optional_string(std::string_view key) { return o_.contains(key) ? string(key) : std::string(); }
   template <class T>
   T number(std::string_view key) {
     const json::value* v = find(key);
@@ -137,7 +135,6 @@ std::string header_from_json(FieldReader& f, MessageRecord& r) {
   r.received_from = f.string("received_from");
   r.helo = f.string("helo");
   r.size = f.number<std::uint64_t>("size");
-  r.message_id = f.optional_string("message_id");
   if (const json::object* meta = f.object("meta")) {
     for (const auto& kv : *meta) {
       if (!kv.value().is_string()) f.fail("meta." + std::string(kv.key()), "expected a string");
@@ -178,7 +175,6 @@ std::string MessageRecord::to_json() const {
   o["received_from"] = received_from;
   o["helo"] = helo;
   o["size"] = size;
-  if (!message_id.empty()) o["message_id"] = message_id;
   json::object m;
   for (const auto& [k, v] : meta) m[k] = v;
   o["meta"] = std::move(m);

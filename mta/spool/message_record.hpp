@@ -33,7 +33,6 @@ struct MessageRecord {
   std::string received_from;  // peer address "127.0.0.1:53422"
   std::string helo;
   std::uint64_t size = 0;  // bytes of data
-  std::string message_id;  // the Message-ID header as received ("" when absent); optional in the JSON
   std::map<std::string, std::string> meta;  // tenant, campaign, routing_domain, ...
   std::vector<EnvelopeRecord> envelopes;
 

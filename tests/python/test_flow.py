@@ -38,8 +38,9 @@ def sha(text: str, hex_digits: int) -> str:
 class Fleet:
     """The three MTAs, the MX, the fleet file kcli reads, and helpers to run kcli against them."""
 
-    def __init__(self, topo, tmp_path: Path, kcli: Path):
-        self.topo, self.kcli, self.dir = topo, kcli, tmp_path
+    def __init__(self, topo, kcli: Path):
+        self.topo, self.kcli, self.dir = topo, kcli, topo.workdir
+        workdir = topo.workdir
         self.mx = topo.add_mx(MX)
         topo.route(DEST, MX)
         self.dns = []
@@ -58,16 +59,16 @@ class Fleet:
                 "listeners": [{"address": address, "port": topo.mx_port}],
                 "resolver": {"nameservers": [nameserver]},
                 "delivery": {"ehlo_name": host},
-                "log": {"postfix_path": str(tmp_path / name / "mail.log")},
+                "log": {"postfix_path": str(workdir / name / "mail.log")},
             }, name=name)
-        self.fleet_file = tmp_path / "fleet.yaml"
+        self.fleet_file = workdir / "fleet.yaml"
         self.fleet_file.write_text(
             "hosts:\n"
             f"  {HOPS['edge'][0]}: {{addresses: [{HOPS['edge'][1]}], "
             f"admin: \"http://127.0.0.1:{self.mtas['edge'].admin_port}\"}}\n"
-            f"  {HOPS['hub'][0]}: {{addresses: [{HOPS['hub'][1]}], logs: [\"{tmp_path / 'hub' / 'mail.log'}\"]}}\n"
+            f"  {HOPS['hub'][0]}: {{addresses: [{HOPS['hub'][1]}], logs: [\"{workdir / 'hub' / 'mail.log'}\"]}}\n"
             f"  {HOPS['final'][0]}: {{addresses: [{HOPS['final'][1]}], "
-            f"logs: [\"{tmp_path / 'final' / 'delivery.jsonl'}\"]}}\n"
+            f"logs: [\"{workdir / 'final' / 'delivery.jsonl'}\"]}}\n"
             f"clusters:\n  edges: [{HOPS['edge'][0]}]\n")
 
     def close(self):
@@ -97,8 +98,8 @@ class Fleet:
 
 
 @pytest.fixture
-def fleet(mxlab_topology, tmp_path, mxlab_bin):
-    f = Fleet(mxlab_topology(), tmp_path, mxlab_bin("kcli"))
+def fleet(mxlab_topology, mxlab_bin):
+    f = Fleet(mxlab_topology(), mxlab_bin("kcli"))
     yield f
     f.close()
 
@@ -266,7 +267,7 @@ def test_admin_log_endpoint_filters_by_text_and_window(fleet):
         assert reply.headers["Content-Type"] == "application/x-ndjson"
         records = [json.loads(line) for line in reply.read().decode().splitlines()]
     assert records and {r["id"] for r in records} == {edge_id}
-    assert records[0]["type"] == "Reception" and records[0]["message_id"] == MESSAGE_ID
+    assert records[0]["type"] == "Reception" and records[0]["headers"] == {"Message-ID": MESSAGE_ID}
     with urllib.request.urlopen(f"{base}?contains={edge_id}&until=1", timeout=10) as reply:
         assert reply.read() == b""
     with pytest.raises(urllib.error.HTTPError) as bad:

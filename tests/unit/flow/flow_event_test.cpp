@@ -23,7 +23,7 @@ TEST(MtadRecord, DeliveryCarriesRelayQueuedAsMessageIdAndDelays) {
       R"({"type":"Delivery","id":"0a1b2c3d","sender":"a@x.test","recipient":"b@y.test","response":{"code":250,)"
       R"("enhanced_code":{"class":2,"subject":0,"detail":0},"content":"Ok: queued as 5e6f7a8b","command":"."},)"
       R"("peer_address":{"name":"hub.mxlab.test","addr":"127.0.0.3"},"timestamp":1700000060,"created":1700000000,)"
-      R"("num_attempts":1,"meta":{},"message_id":"<m1@x.test>","delays":{"before_queue":0,"in_queue":1.5,)"
+      R"("num_attempts":1,"meta":{},"headers":{"Message-ID":"<m1@x.test>"},"delays":{"before_queue":0,"in_queue":1.5,)"
       R"("connection_setup":0.012,"transmission":0.25}})",
       "edge.mxlab.test", 2026);
   ASSERT_TRUE(e);

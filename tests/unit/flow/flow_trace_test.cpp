@@ -126,9 +126,11 @@ TEST(FlowRender, DotHasHostsAsNodesAndQueueIdsOnEdges) {
             "  \"mx-in.example.com\";\n"
             "  \"relay.example.com\";\n"
             "  \"mailbox.example.com\";\n"
+            "  \"mailbox.example.com[private/dovecot-lmtp]\" [shape=box, style=dashed];\n"
             "  \"mx-in.example.com\" -> \"relay.example.com\" [label=\"8DCB211F769\"];\n"
             "  \"relay.example.com\" -> \"mailbox.example.com\" [label=\"9EF8A12BC3D\"];\n"
-            "  \"mailbox.example.com\" -> \"mailbox.example.com\" [label=\"4VqXyZ1m2Pz9kLw\"];\n"
+            "  \"mailbox.example.com\" -> \"mailbox.example.com[private/dovecot-lmtp]\" "
+            "[label=\"4VqXyZ1m2Pz9kLw\"];\n"
             "}\n");
 }
 

@@ -38,7 +38,7 @@ LogRecord base(RecordType type) {
   r.size = 321;
   r.timestamp = kT0;
   r.created = kT0;
-  r.message_id = "<m1@example.org>";
+  r.headers["Message-ID"] = "<m1@example.org>";
   return r;
 }
 

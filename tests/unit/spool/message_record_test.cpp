@@ -48,17 +48,6 @@ TEST(MessageRecord, RoundTripsEveryField) {
   EXPECT_EQ(back->received, r.received);
 }
 
-TEST(MessageRecord, MessageIdIsOptionalAndRoundTrips) {
-  MessageRecord r = sample();
-  r.message_id = "<m1@example.org>";
-  auto back = MessageRecord::from_json(r.to_json());
-  ASSERT_TRUE(back.ok()) << back.error();
-  EXPECT_EQ(back->message_id, "<m1@example.org>");
-  auto old = MessageRecord::from_json(kGolden);  // written before the field existed
-  ASSERT_TRUE(old.ok()) << old.error();
-  EXPECT_EQ(old->message_id, "");
-}
-
 struct BadCase {
   std::string from, to, error;
 };
