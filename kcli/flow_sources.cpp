@@ -41,10 +41,11 @@ Status read_file(const std::string& host, const std::string& path, const std::st
   return Status::success();
 }
 
-Status read_admin(const std::string& host, const std::string& endpoint, const std::string& needle,
-                  const TimeWindow& w, std::vector<flow::FlowEvent>& out) {
+Status read_admin(const std::string& host, const std::string& endpoint, const std::string& token,
+                  const std::string& needle, const TimeWindow& w, std::vector<flow::FlowEvent>& out) {
   auto client = ApiClient::create(endpoint, std::chrono::seconds(30));
   if (!client) return Status::failure(host + ": " + client.error().message);
+  client->set_token(token);
   std::string path = "/api/admin/log/v1?contains=" + encode_query(needle);
   if (w.since) path += "&since=" + std::to_string(w.since);
   if (w.until) path += "&until=" + std::to_string(w.until);
@@ -58,8 +59,8 @@ Status read_admin(const std::string& host, const std::string& endpoint, const st
 
 }  // namespace
 
-flow::EventSource make_event_source(const flow::FlowConfig& config, TimeWindow window) {
-  return [&config, window](const std::string& host,
+flow::EventSource make_event_source(const flow::FlowConfig& config, TimeWindow window, std::string token) {
+  return [&config, window, token](const std::string& host,
                            const std::string& needle) -> Expected<std::vector<flow::FlowEvent>> {
     auto it = config.sources.find(host);
     if (it == config.sources.end()) return unexpected("no log source for host " + host);
@@ -67,7 +68,7 @@ flow::EventSource make_event_source(const flow::FlowConfig& config, TimeWindow w
     for (const auto& file : it->second.logs)
       if (auto st = read_file(host, file, needle, window, out); !st) return unexpected(st.error);
     if (!it->second.admin.empty())
-      if (auto st = read_admin(host, it->second.admin, needle, window, out); !st) return unexpected(st.error);
+      if (auto st = read_admin(host, it->second.admin, token, needle, window, out); !st) return unexpected(st.error);
     return out;
   };
 }

@@ -16,8 +16,9 @@ struct TimeWindow {
   std::int64_t until = 0;
 };
 
-// The tracer's EventSource over `config`'s hosts; the config must outlive it.
-flow::EventSource make_event_source(const flow::FlowConfig& config, TimeWindow window);
+// The tracer's EventSource over `config`'s hosts; the config must outlive it. `token` is sent to
+// every admin API (kcli --token), as the other commands send it.
+flow::EventSource make_event_source(const flow::FlowConfig& config, TimeWindow window, std::string token = {});
 
 // POSTs an OTLP JSON body to `endpoint` ("http://host:port/v1/traces"; a bare "http://host:port"
 // gets /v1/traces). An error names the endpoint and the HTTP status.

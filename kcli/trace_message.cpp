@@ -21,6 +21,7 @@ namespace {
 
 struct TraceArgs {
   std::string config_path, host, keyword, since, until, time, time_range, format, output, otlp;
+  std::string token;  // the global --token, for admin API sources
   std::vector<std::string> sources;  // NAME=FILE or NAME=http://admin
   bool follow = false;
   int interval = 60;
@@ -94,7 +95,7 @@ int write_output(const TraceArgs& a, const std::string& text) {
 
 // One cycle: trace, print, export. 0 = found, 1 = nothing found or a failure.
 int run_once(const TraceArgs& a, const flow::FlowConfig& fleet, TimeWindow w) {
-  auto source = make_event_source(fleet, w);
+  auto source = make_event_source(fleet, w, a.token);
   auto flows = flow::trace(fleet.fleet, {a.host, a.keyword}, source);
   if (!flows) return fail(flows.error());
   if (int rc = write_output(a, render(*flows, format_of(a)))) return rc;
@@ -145,7 +146,10 @@ void register_trace_message(CLI::App& app, KcliContext& ctx) {
       CLI::PositiveNumber);
   sub->add_option("--iterations", a->iterations, "Stop --follow after this many cycles (0 = never)")
       ->capture_default_str();
-  sub->callback([&ctx, a] { ctx.exit_code = run(*a); });
+  sub->callback([&ctx, a] {
+    a->token = ctx.token;
+    ctx.exit_code = run(*a);
+  });
 }
 
 }  // namespace mxlab::kcli
