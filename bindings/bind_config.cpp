@@ -76,7 +76,8 @@ void bind_sections(py::module_& m) {
       .def_readwrite("allow_unauthenticated", &AdminConfig::allow_unauthenticated);
   py::class_<LogConfig>(m, "LogConfig")
       .def(py::init<>())
-      .def_readwrite("path", &LogConfig::path);
+      .def_readwrite("path", &LogConfig::path)
+      .def_readwrite("postfix_path", &LogConfig::postfix_path);
   py::class_<LimitsConfig>(m, "LimitsConfig")
       .def(py::init<>())
       .def_readwrite("max_message_size", &LimitsConfig::max_message_size)

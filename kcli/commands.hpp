@@ -32,5 +32,6 @@ void register_inspect_sched_q(CLI::App& app, KcliContext& ctx);
 void register_show_queue(CLI::App& app, KcliContext& ctx);       // show_queue.cpp
 // pause, resume, status, show-stats, schedule, remove (control.cpp)
 void register_control(CLI::App& app, KcliContext& ctx);
+void register_trace_message(CLI::App& app, KcliContext& ctx);  // trace_message.cpp
 
 }  // namespace mxlab::kcli

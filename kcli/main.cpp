@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   register_inspect_sched_q(app, ctx);
   register_show_queue(app, ctx);
   register_control(app, ctx);
+  register_trace_message(app, ctx);
 
   CLI11_PARSE(app, argc, argv);
   return ctx.exit_code;

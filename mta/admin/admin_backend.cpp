@@ -20,5 +20,8 @@ AdminResult<std::size_t> AdminBackend::schedule(const std::string&) { return une
 AdminResult<std::size_t> AdminBackend::remove(const std::string&) { return unexpected(not_implemented()); }
 AdminResult<ServiceStatus> AdminBackend::set_paused(std::string_view, bool) { return unexpected(not_implemented()); }
 ServiceStatus AdminBackend::status() { return {}; }
+void AdminBackend::query_log(log::LogQuery, std::function<void(AdminResult<std::string>)> done) {
+  done(unexpected(not_implemented()));
+}
 
 }  // namespace mxlab::admin

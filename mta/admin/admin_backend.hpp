@@ -11,6 +11,7 @@
 #include "mta/common/clock.hpp"
 #include "mta/common/expected.hpp"
 #include "mta/common/metrics.hpp"
+#include "mta/log/log_query.hpp"
 #include "mta/queue/admin_rules.hpp"
 #include "mta/queue/queue_view.hpp"
 
@@ -57,6 +58,8 @@ class AdminBackend {
   virtual AdminResult<std::size_t> remove(const std::string& id);
   virtual AdminResult<ServiceStatus> set_paused(std::string_view service, bool paused);  // "smtp" | "mta"
   virtual ServiceStatus status();
+  // The delivery log's matching JSON lines, read off the io thread; `done` runs on the io thread.
+  virtual void query_log(log::LogQuery query, std::function<void(AdminResult<std::string>)> done);
 };
 
 }  // namespace mxlab::admin

@@ -124,6 +124,7 @@ Router make_admin_router(AdminBackend& backend) {
   add_rule_routes(router, backend);
   add_queue_routes(router, backend);
   add_control_routes(router, backend);
+  add_log_routes(router, backend);
   return router;
 }
 

@@ -44,6 +44,7 @@ void add_metrics_routes(Router& router, AdminBackend& backend);
 void add_rule_routes(Router& router, AdminBackend& backend);     // bounce, suspend
 void add_queue_routes(Router& router, AdminBackend& backend);    // inspect-*, show-queue, schedule, remove
 void add_control_routes(Router& router, AdminBackend& backend);  // pause, resume, status, show-stats
+void add_log_routes(Router& router, AdminBackend& backend);      // delivery log query
 
 // The full admin table for a backend.
 Router make_admin_router(AdminBackend& backend);

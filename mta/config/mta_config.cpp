@@ -188,7 +188,10 @@ void read_mta_config(Reader& r, MtaConfig& c) {
   r.map("delivery", [&](Reader& s) { read_delivery(s, c.delivery); });
   r.map("retry", [&](Reader& s) { read_retry(s, c.retry); });
   r.map("admin", [&](Reader& s) { read_admin(s, c.admin); });
-  r.map("log", [&](Reader& s) { s.string("path", c.log.path); });
+  r.map("log", [&](Reader& s) {
+    s.string("path", c.log.path);
+    s.string("postfix_path", c.log.postfix_path);
+  });
   r.map("limits", [&](Reader& s) { read_limits(s, c.limits); });
 }
 

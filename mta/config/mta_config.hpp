@@ -89,6 +89,7 @@ struct AdminConfig {
 
 struct LogConfig {
   std::string path;  // JSON lines; empty = no file
+  std::string postfix_path;  // Postfix-style syslog lines (mta/log/postfix_log.hpp); empty = none
 };
 
 struct LimitsConfig {

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "mta/common/metric_names.hpp"
+#include "mta/protocol/message_header.hpp"
 
 namespace mxlab::core {
 
@@ -36,6 +37,7 @@ void InboundHandler::on_message(const server::SessionInfo& session, server::Tran
   rec.received = clock_.now();
   rec.received_from = session.peer_address + ":" + std::to_string(session.peer_port);
   rec.helo = session.helo;
+  auto message_id = smtp::header_value(tx.data, "Message-ID");
   for (const auto& r : tx.rcpt_to) {
     spool::EnvelopeRecord env;
     env.id = make_envelope_id(rec.id, random_u32());
@@ -50,9 +52,9 @@ void InboundHandler::on_message(const server::SessionInfo& session, server::Tran
   auto data = std::make_shared<std::string>(received + tx.data);
   rec.size = data->size();
   storing_.insert(rec.id);
-  asio::post(blocking_, [this, rec = std::move(rec), data, done = std::move(done), qid]() mutable {
+  asio::post(blocking_, [this, rec = std::move(rec), data, done = std::move(done), qid, message_id]() mutable {
     Status st = spool_.store(rec, *data);  // durable before the 250 (see spool.hpp)
-    asio::post(io_, [this, st, rec = std::move(rec), done = std::move(done), qid]() mutable {
+    asio::post(io_, [this, st, rec = std::move(rec), done = std::move(done), qid, message_id]() mutable {
       storing_.erase(rec.id);
       if (!st) {
         guard_.note_write_failure();
@@ -70,6 +72,7 @@ void InboundHandler::on_message(const server::SessionInfo& session, server::Tran
       lr.created = rec.received;
       lr.peer_address = {rec.helo, rec.received_from};
       lr.reception_protocol = "ESMTP";
+      if (message_id) lr.headers["Message-ID"] = *message_id;
       lr.response = {250, smtp::EnhancedCode{2, 0, 0}, "Ok: queued as " + qid, "."};
       for (const auto& env : rec.envelopes) {
         lr.recipient = env.recipient;

@@ -27,6 +27,7 @@ struct MtaAdminDeps {
   const Clock& clock;
   PausePolicy& pause;
   const std::vector<std::unique_ptr<server::SmtpServer>>& servers;
+  std::string log_path;  // the JSON delivery log; "" = none configured
 };
 
 class MtaAdmin final : public admin::AdminBackend {
@@ -47,6 +48,7 @@ class MtaAdmin final : public admin::AdminBackend {
   admin::AdminResult<std::size_t> remove(const std::string& id) override;
   admin::AdminResult<admin::ServiceStatus> set_paused(std::string_view service, bool paused) override;
   admin::ServiceStatus status() override;
+  void query_log(log::LogQuery query, std::function<void(admin::AdminResult<std::string>)> done) override;
 
  private:
   MtaAdminDeps d_;

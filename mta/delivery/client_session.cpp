@@ -350,6 +350,7 @@ class Dialogue {
     std::string data_cmd = bdat ? std::string() : smtp::encode(smtp::make_simple(smtp::Verb::Data));
 
     stage_ = ClientStage::Mail;
+    result_.transaction_started = std::chrono::steady_clock::now();
     if (caps_.pipelining) {  // RFC 2920: MAIL, RCPTs (and DATA) in one write, replies in order
       std::string batch = mail;
       for (const auto& r : rcpts) batch += r;

@@ -77,6 +77,16 @@ bool apply_result(DomainAttempt& out, const ClientResult& r, const std::string& 
   return true;
 }
 
+void set_timings(DomainAttempt& out, std::chrono::steady_clock::time_point started,
+                 std::chrono::steady_clock::time_point transaction_started) {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  const auto now = std::chrono::steady_clock::now();
+  const auto split = transaction_started == std::chrono::steady_clock::time_point{} ? now : transaction_started;
+  out.connection_setup = duration_cast<milliseconds>(split - started);
+  out.transmission = duration_cast<milliseconds>(now - split);
+}
+
 // One transaction at one address: on an idle cached connection when there is one, else on a new
 // connection. A cached connection the server closed while it sat idle fails at MAIL with an I/O
 // error or 421 before anything was accepted; it is dropped and the transaction runs on a new one.
@@ -111,7 +121,8 @@ awaitable<ClientResult> deliver_at(const ClientRequest& creq, const DomainAttemp
 // Walks the MX plan for one transaction's recipients until a result ends the attempt; every
 // address failing softly leaves the last failure deferring all of them.
 awaitable<void> walk_plan(const MxPlan& plan, const DomainAttemptRequest& req, const std::vector<std::string>& rcpts,
-                          DomainAttempt& out, trace::TraceSink* trace) {
+                          DomainAttempt& out, trace::TraceSink* trace,
+                          const std::chrono::steady_clock::time_point& started) {
   for (const auto& target : plan.targets) {
     for (const auto& address : target.addresses) {
       ClientRequest creq;
@@ -129,6 +140,7 @@ awaitable<void> walk_plan(const MxPlan& plan, const DomainAttemptRequest& req, c
         creq.plaintext_only = true;
         result = co_await deliver_at(creq, req, out, trace);
       }
+      set_timings(out, started, result.transaction_started);
       bool over = apply_result(out, result, target.host, address);
       note_tls(out, result);
       if (over) co_return;
@@ -141,12 +153,14 @@ awaitable<void> walk_plan(const MxPlan& plan, const DomainAttemptRequest& req, c
 awaitable<DomainAttempt> attempt_domain(dns::Resolver& resolver, const DomainAttemptRequest& req,
                                         trace::TraceSink* trace) {
   DomainAttempt out;
+  const auto started = std::chrono::steady_clock::now();
   for (const auto& r : req.rcpt_to) out.outcomes.push_back({r});
   MxPlan plan = co_await resolve_mx_plan(resolver, req.domain, req.max_mx_addresses);
   for (const auto& t : plan.targets) out.site += (out.site.empty() ? "" : ",") + t.host;
   if (plan.targets.empty()) {
     set_all(out, plan.failure.permanent() ? Fate::Bounced : Fate::Deferred, plan.failure, "", "", "");
     out.site = req.domain;
+    set_timings(out, started, {});
     co_return out;
   }
   // Recipients beyond the per-transaction limit go in further transactions (Postfix
@@ -160,7 +174,7 @@ awaitable<DomainAttempt> attempt_domain(dns::Resolver& resolver, const DomainAtt
     const std::vector<std::string> batch(begin, begin + count);
     out.outcomes.clear();
     for (const auto& r : batch) out.outcomes.push_back({r});
-    co_await walk_plan(plan, req, batch, out, trace);
+    co_await walk_plan(plan, req, batch, out, trace, started);
     all.insert(all.end(), out.outcomes.begin(), out.outcomes.end());
   }
   out.outcomes = std::move(all);

@@ -44,6 +44,10 @@ struct DomainAttempt {
   std::vector<RecipientOutcome> outcomes;  // one per requested recipient, same order
   std::string site;                        // MX host set, for the ready queue name
   int connections = 0;                     // connection attempts made
+  // Postfix delays c/d: DNS, connects and greetings up to the last session's MAIL FROM; the
+  // rest of that session. Wall time (steady clock), so virtual-time tests see real durations.
+  std::chrono::milliseconds connection_setup{0};
+  std::chrono::milliseconds transmission{0};
 };
 
 boost::asio::awaitable<DomainAttempt> attempt_domain(dns::Resolver& resolver, const DomainAttemptRequest& request,

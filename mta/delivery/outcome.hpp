@@ -2,6 +2,7 @@
 // what is deferred or bounced. Session/site failures move on to the next MX; message failures
 // apply to every recipient of the transaction; recipient failures to that recipient only.
 #pragma once
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,8 @@ struct ClientResult {
   TlsFailure tls_failure = TlsFailure::None;  // why the session is not (or no longer) TLS
   std::string tls_version, tls_cipher;        // set once a handshake succeeded ("TLSv1.3")
   bool reused = false;  // ran on a connection that had carried an earlier transaction
+  // When MAIL FROM went out: connection setup ends and transmission begins (Postfix delays c/d).
+  std::chrono::steady_clock::time_point transaction_started{};
 };
 
 // A reply stand-in for connection errors and timeouts: 451 4.4.1 (no answer) / 4.4.2 (bad connection).

@@ -49,6 +49,15 @@ json::value peer_to_json(const PeerAddress& p) {
   return json::object{{"name", p.name}, {"addr", p.addr}};
 }
 
+double seconds(Millis d) { return static_cast<double>(d.count()) / 1000.0; }
+
+json::object delays_to_json(const Delays& d) {
+  return {{"before_queue", seconds(d.before_queue)},
+          {"in_queue", seconds(d.in_queue)},
+          {"connection_setup", seconds(d.connection_setup)},
+          {"transmission", seconds(d.transmission)}};
+}
+
 }  // namespace
 
 std::string_view to_string(RecordType t) {
@@ -79,6 +88,10 @@ std::string LogRecord::to_json() const {
   json::object m;
   for (const auto& [k, v] : meta) m[k] = v;
   o["meta"] = std::move(m);
+  json::object h;
+  for (const auto& [k, v] : headers) h[k] = v;
+  o["headers"] = std::move(h);
+  if (delays) o["delays"] = delays_to_json(*delays);
   return json::serialize(o);
 }
 

@@ -1,7 +1,9 @@
 // Delivery log records in KumoMTA's JSON shape (one JSON object per line):
 // {"type":"Delivery","id":"..","sender":"..","recipient":"..","queue":"..","site":"..","size":N,
 //  "response":{"code":250,"enhanced_code":{"class":2,"subject":0,"detail":0},"content":"..","command":".."},
-//  "peer_address":{"name":"mx1.example.com","addr":"127.0.0.2"},"timestamp":..,"created":..,"num_attempts":N}
+//  "peer_address":{"name":"mx1.example.com","addr":"127.0.0.2"},"timestamp":..,"created":..,"num_attempts":N,
+//  "headers":{"Message-ID":"<..>"},"delays":{"before_queue":0.01,"in_queue":0.2,"connection_setup":0.05,"transmission":0.1}}
+// delays (seconds, Postfix's a/b/c/d) is mxlab's addition for following a message across hosts.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -28,6 +30,16 @@ struct PeerAddress {
   std::string addr;
 };
 
+// Postfix's delays=a/b/c/d for one delivery attempt: a before the queue manager (reception),
+// b waiting in the queue, c connection setup (DNS, connect, greeting, EHLO, TLS), d transmission.
+struct Delays {
+  Millis before_queue{0};
+  Millis in_queue{0};
+  Millis connection_setup{0};
+  Millis transmission{0};
+  Millis total() const { return before_queue + in_queue + connection_setup + transmission; }
+};
+
 struct LogRecord {
   RecordType type = RecordType::Reception;
   std::string id;           // message id (8 hex)
@@ -47,6 +59,8 @@ struct LogRecord {
   std::string tls_protocol_version;  // outbound TLS, e.g. "TLSv1.3"; empty = plaintext
   std::string tls_cipher;            // e.g. "TLS_AES_256_GCM_SHA384"
   std::map<std::string, std::string> meta;
+  std::map<std::string, std::string> headers;  // selected message headers (Message-ID), as KumoMTA logs them
+  std::optional<Delays> delays;                // delivery attempts; omitted when unknown
 
   std::string to_json() const;  // one line, no trailing newline
 };

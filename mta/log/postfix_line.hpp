@@ -12,15 +12,7 @@
 
 namespace mxlab::log {
 
-// Postfix's delays=a/b/c/d: a before the queue manager (reception), b waiting in the queue,
-// c connection setup (DNS, connect, greeting, EHLO, TLS), d message transmission.
-struct PostfixDelays {
-  Millis before_queue{0};
-  Millis in_queue{0};
-  Millis connection_setup{0};
-  Millis transmission{0};
-  Millis total() const { return before_queue + in_queue + connection_setup + transmission; }
-};
+using PostfixDelays = Delays;  // see log_record.hpp
 
 // Postfix's delay number: two significant digits, at most two decimals, truncated, trailing zeros
 // dropped: 0.39, 0.08, 1.5, 3, 12, 123; under 10 ms is "0".

@@ -10,6 +10,7 @@
 
 #include "mta/common/metric_names.hpp"
 #include "mta/delivery/domain_attempt.hpp"
+#include "mta/protocol/message_header.hpp"
 #include "mta/queue/queue_names.hpp"
 #include "mta/queue/retry_policy.hpp"
 #include "mta/queue/scheduler_impl.hpp"
@@ -120,6 +121,7 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
   auto self = shared_from_this();
   auto& spool = d.spool;
   auto pool = d.blocking.get_executor();  // a named local: no temporaries in co_await (GCC 12)
+  const TimePoint attempt_started = d.clock.now();
   auto data = co_await run_on(pool, [&spool, id] { return spool.load_data(id); });
   if (!messages.count(id)) {  // removed by an operator while the data was read
     busy.erase({id, domain});
@@ -163,10 +165,15 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
   std::string ready = ready_queue_name(kEgressSource, result.site);
   site_of_domain[domain] = ready;
   TimePoint now = d.clock.now();
+  log::Delays delays;  // before_queue stays 0: reception is logged by its own record
+  const auto message_id = data ? smtp::header_value(data.value(), "Message-ID") : std::nullopt;
+  delays.in_queue = std::chrono::duration_cast<Millis>(attempt_started - after.received);
+  delays.connection_setup = result.connection_setup;
+  delays.transmission = result.transmission;
   for (const auto& o : result.outcomes) {
     for (auto& env : after.envelopes) {
       if (env.state == EnvelopeState::Pending && env.recipient == o.recipient) {
-        record_outcome(after, env, o, ready, now);
+        record_outcome(after, env, o, ready, now, delays, message_id);
         break;
       }
     }
@@ -183,7 +190,8 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
 
 void Scheduler::Impl::record_outcome(MessageRecord& rec, spool::EnvelopeRecord& env,
                                      const delivery::RecipientOutcome& o, const std::string& ready_queue,
-                                     TimePoint now) {
+                                     TimePoint now, const log::Delays& delays,
+                                     const std::optional<std::string>& message_id) {
   env.attempts++;
   env.last_attempt = now;
   log::LogRecord lr;
@@ -203,6 +211,8 @@ void Scheduler::Impl::record_outcome(MessageRecord& rec, spool::EnvelopeRecord& 
   lr.tls_protocol_version = o.tls_version;
   lr.tls_cipher = o.tls_cipher;
   lr.meta = rec.meta;
+  if (message_id) lr.headers["Message-ID"] = *message_id;
+  lr.delays = delays;
   std::string service = ready_service_label(ready_queue);
   switch (o.fate) {
     case delivery::Fate::Delivered:

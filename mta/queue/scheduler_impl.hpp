@@ -56,7 +56,8 @@ struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
   boost::asio::awaitable<void> loop();
   boost::asio::awaitable<void> attempt(MessageId id, std::string domain);
   void record_outcome(spool::MessageRecord& rec, spool::EnvelopeRecord& env, const delivery::RecipientOutcome& o,
-                      const std::string& ready_queue, TimePoint now);
+                      const std::string& ready_queue, TimePoint now, const log::Delays& delays,
+                      const std::optional<std::string>& message_id);
   void persist(const spool::MessageRecord& rec);
   void finished();
   // Bounces rec's pending envelopes covered by `only` (or any active bounce) whose domain is not

@@ -37,7 +37,7 @@ TEST(LogRecord, DeliveryGolden) {
             R"("site":"mx1.example.com","size":1234,"response":{"code":250,)"
             R"("enhanced_code":{"class":2,"subject":0,"detail":0},"content":"ok queued as 42","command":"."},)"
             R"("peer_address":{"name":"mx1.example.com","addr":"127.0.0.2"},"timestamp":1700000060,)"
-            R"("created":1700000000,"num_attempts":1,"delivery_protocol":"ESMTP","meta":{"tenant":"t1"}})");
+            R"("created":1700000000,"num_attempts":1,"delivery_protocol":"ESMTP","meta":{"tenant":"t1"},"headers":{}})");
 }
 
 TEST(LogRecord, ReceptionGoldenHasNullsForAbsentParts) {
@@ -54,7 +54,7 @@ TEST(LogRecord, ReceptionGoldenHasNullsForAbsentParts) {
             R"({"type":"Reception","id":"0a1b2c3d","sender":"","recipient":"bob@example.com",)"
             R"("queue":"","site":"","size":10,"response":{"code":250,"enhanced_code":null,)"
             R"("content":"ok","command":null},"peer_address":null,"timestamp":1700000000,)"
-            R"("created":1700000000,"num_attempts":0,"reception_protocol":"ESMTP","meta":{}})");
+            R"("created":1700000000,"num_attempts":0,"reception_protocol":"ESMTP","meta":{},"headers":{}})");
 }
 
 TEST(LogRecord, EscapesQuotesAndControlCharacters) {
@@ -74,3 +74,16 @@ TEST(RecordType, NamesMatchKumoMta) {
 }
 
 }  // namespace
+
+TEST(LogRecord, MessageIdAndDelaysInSeconds) {
+  LogRecord r = delivery();
+  r.headers["Message-ID"] = "<m1@example.org>";
+  r.delays = Delays{std::chrono::milliseconds(0), std::chrono::milliseconds(1500), std::chrono::milliseconds(12),
+                    std::chrono::milliseconds(250)};
+  const std::string json = r.to_json();
+  EXPECT_NE(json.find(R"("headers":{"Message-ID":"<m1@example.org>"})"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("delays":{"before_queue":0E0,"in_queue":1.5E0,"connection_setup":1.2E-2,)"
+                      R"("transmission":2.5E-1})"),
+            std::string::npos)
+      << json;
+}
