@@ -12,29 +12,28 @@ namespace mxlab::core {
 namespace asio = boost::asio;
 
 InboundHandler::InboundHandler(const InboundDeps& d)
-    : io_(d.io), blocking_(d.blocking), spool_(d.spool), guard_(d.guard), scheduler_(d.scheduler), log_(d.log),
-      metrics_(d.metrics), clock_(d.clock), config_(d.config) {
-  metrics_.declare(metric::kReceived, MetricType::Counter, "total number of messages received", metric::kServiceLabel);
+    : deps_(d) {
+  deps_.metrics.declare(metric::kReceived, MetricType::Counter, "total number of messages received", metric::kServiceLabel);
 }
 
 MessageId InboundHandler::new_id() {
   MessageId id;
   do {
     id = random_u32();
-  } while (scheduler_.contains(id) || storing_.count(id));
+  } while (deps_.scheduler.contains(id) || storing_.count(id));
   return id;
 }
 
 void InboundHandler::on_message(const server::SessionInfo& session, server::Transaction tx,
                                 std::function<void(smtp::Reply)> done) {
-  if (auto refusal = guard_.refusal()) {  // the disk filled, or the spool failed, during the transfer
+  if (auto refusal = deps_.guard.refusal()) {  // the disk filled, or the spool failed, during the transfer
     done(std::move(*refusal));
     return;
   }
   spool::MessageRecord rec;
   rec.id = new_id();
   rec.sender = tx.mail_from;
-  rec.received = clock_.now();
+  rec.received = deps_.clock.now();
   rec.received_from = session.peer_address + ":" + std::to_string(session.peer_port);
   rec.helo = session.helo;
   auto message_id = smtp::header_value(tx.data, "Message-ID");
@@ -47,22 +46,22 @@ void InboundHandler::on_message(const server::SessionInfo& session, server::Tran
   }
   std::string qid = format_message_id(rec.id);
   std::string received = "Received: from " + session.helo + " (" + session.peer_address + ")\r\n\tby " +
-                         config_.hostname + " (mxlab) with " + (session.esmtp ? "ESMTP" : "SMTP") + " id " + qid +
+                         deps_.config.hostname + " (mxlab) with " + (session.esmtp ? "ESMTP" : "SMTP") + " id " + qid +
                          ";\r\n\t" + format_rfc5322(rec.received) + "\r\n";
   auto data = std::make_shared<std::string>(received + tx.data);
   rec.size = data->size();
   storing_.insert(rec.id);
-  asio::post(blocking_, [this, rec = std::move(rec), data, done = std::move(done), qid, message_id]() mutable {
-    Status st = spool_.store(rec, *data);  // durable before the 250 (see spool.hpp)
-    asio::post(io_, [this, st, rec = std::move(rec), done = std::move(done), qid, message_id]() mutable {
+  asio::post(deps_.blocking, [this, rec = std::move(rec), data, done = std::move(done), qid, message_id]() mutable {
+    Status st = deps_.spool.store(rec, *data);  // durable before the 250 (see spool.hpp)
+    asio::post(deps_.io, [this, st, rec = std::move(rec), done = std::move(done), qid, message_id]() mutable {
       storing_.erase(rec.id);
       if (!st) {
-        guard_.note_write_failure();
+        deps_.guard.note_write_failure();
         spdlog::error("spool store of message {} from {} failed: {}", qid, rec.received_from, st.error);
         done(smtp::make_reply(451, "4.3.0", "Error: queue file write error"));
         return;
       }
-      guard_.note_write_success();
+      deps_.guard.note_write_success();
       log::LogRecord lr;
       lr.type = log::RecordType::Reception;
       lr.id = qid;
@@ -77,10 +76,10 @@ void InboundHandler::on_message(const server::SessionInfo& session, server::Tran
       for (const auto& env : rec.envelopes) {
         lr.recipient = env.recipient;
         lr.envelope_id = format_envelope_id(env.id);
-        log_.write(lr);
+        deps_.log.write(lr);
       }
-      metrics_.add(metric::kReceived, 1, "esmtp_listener");
-      scheduler_.add(std::move(rec));
+      deps_.metrics.add(metric::kReceived, 1, "esmtp_listener");
+      deps_.scheduler.add(std::move(rec));
       done(smtp::make_reply(250, "2.0.0", "Ok: queued as " + qid));
     });
   });

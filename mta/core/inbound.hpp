@@ -37,15 +37,7 @@ class InboundHandler final : public server::MessageHandler {
 
  private:
   MessageId new_id();
-  boost::asio::io_context& io_;
-  boost::asio::thread_pool& blocking_;
-  spool::Spool& spool_;
-  SpoolGuard& guard_;
-  queue::Scheduler& scheduler_;
-  log::DeliveryLog& log_;
-  MetricsRegistry& metrics_;
-  const Clock& clock_;
-  const config::MtaConfig& config_;
+  InboundDeps deps_;
   std::set<MessageId> storing_;  // ids being written, not yet in the scheduler
 };
 
