@@ -4,7 +4,7 @@ PYTHON  ?= /usr/bin/python3
 JOBS    ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test unit pytest demo bench bench-fixture pip-check clean fuzz-build fuzz fuzz-long asan-configure asan asan-quick
+.PHONY: all deps configure build test unit peers pytest demo bench bench-fixture pip-check clean fuzz-build fuzz fuzz-long asan-configure asan asan-quick
 
 all: build
 
@@ -22,7 +22,11 @@ build: configure
 unit: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-pytest: build
+# Postfix's smtp-sink for the foreign-peer tests (they skip when the download is impossible).
+peers:
+	bash scripts/install-bench-tools.sh $(BUILD)/peers || echo "peers: smtp-sink unavailable, foreign-peer tests skip"
+
+pytest: build peers
 	PYTHONPATH=$(CURDIR)/$(BUILD)/python $(PYTHON) -m pytest -q -p no:cacheprovider -m "not pip" tests/python sim/scenarios
 
 # `pip install .` into a venv, then a test project outside the tree (slow: kept out of `make test`).

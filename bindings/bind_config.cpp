@@ -37,6 +37,16 @@ void bind_sections(py::module_& m) {
       .def_readwrite("nameservers", &ResolverConfig::nameservers)
       .def_readwrite("timeout", &ResolverConfig::timeout)
       .def_readwrite("attempts", &ResolverConfig::attempts);
+  py::enum_<TlsMode>(m, "DeliveryTlsMode")
+      .value("Opportunistic", TlsMode::Opportunistic)
+      .value("OpportunisticInsecure", TlsMode::OpportunisticInsecure)
+      .value("Required", TlsMode::Required)
+      .value("RequiredInsecure", TlsMode::RequiredInsecure)
+      .value("Disabled", TlsMode::Disabled);
+  py::class_<TlsPolicyConfig>(m, "TlsPolicyConfig")
+      .def(py::init<>())
+      .def_readwrite("mode", &TlsPolicyConfig::mode)
+      .def_readwrite("ca_file", &TlsPolicyConfig::ca_file);
   py::class_<DeliveryConfig>(m, "DeliveryConfig")
       .def(py::init<>())
       .def_readwrite("port", &DeliveryConfig::port)
@@ -44,7 +54,12 @@ void bind_sections(py::module_& m) {
       .def_readwrite("connect_timeout", &DeliveryConfig::connect_timeout)
       .def_readwrite("command_timeout", &DeliveryConfig::command_timeout)
       .def_readwrite("data_timeout", &DeliveryConfig::data_timeout)
-      .def_readwrite("max_mx_addresses", &DeliveryConfig::max_mx_addresses);
+      .def_readwrite("max_mx_addresses", &DeliveryConfig::max_mx_addresses)
+      .def_readwrite("max_deliveries_per_connection", &DeliveryConfig::max_deliveries_per_connection)
+      .def_readwrite("idle_timeout", &DeliveryConfig::idle_timeout)
+      .def_readwrite("max_recipients_per_transaction", &DeliveryConfig::max_recipients_per_transaction)
+      .def_readwrite("tls", &DeliveryConfig::tls)
+      .def_readwrite("tls_domains", &DeliveryConfig::tls_domains);
   py::class_<RetryConfig>(m, "RetryConfig")
       .def(py::init<>())
       .def_readwrite("initial_interval", &RetryConfig::initial_interval)
@@ -63,7 +78,8 @@ void bind_sections(py::module_& m) {
       .def_readwrite("allow_unauthenticated", &AdminConfig::allow_unauthenticated);
   py::class_<LogConfig>(m, "LogConfig")
       .def(py::init<>())
-      .def_readwrite("path", &LogConfig::path);
+      .def_readwrite("path", &LogConfig::path)
+      .def_readwrite("postfix_path", &LogConfig::postfix_path);
   py::class_<LimitsConfig>(m, "LimitsConfig")
       .def(py::init<>())
       .def_readwrite("max_message_size", &LimitsConfig::max_message_size)

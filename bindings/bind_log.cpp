@@ -59,6 +59,8 @@ void bind_log(py::module_& m) {
       .def_readwrite("num_attempts", &LogRecord::num_attempts)
       .def_readwrite("reception_protocol", &LogRecord::reception_protocol)
       .def_readwrite("delivery_protocol", &LogRecord::delivery_protocol)
+      .def_readwrite("tls_protocol_version", &LogRecord::tls_protocol_version)
+      .def_readwrite("tls_cipher", &LogRecord::tls_cipher)
       .def_readwrite("meta", &LogRecord::meta)
       .def_readwrite("bounce_classification", &LogRecord::bounce_classification)
       .def_readwrite("egress_pool", &LogRecord::egress_pool)

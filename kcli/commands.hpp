@@ -34,5 +34,6 @@ void register_show_queue(CLI::App& app, KcliContext& ctx);       // show_queue.c
 void register_control(CLI::App& app, KcliContext& ctx);
 void register_trace_smtp_client(CLI::App& app, KcliContext& ctx);  // trace.cpp
 void register_trace_smtp_server(CLI::App& app, KcliContext& ctx);
+void register_trace_message(CLI::App& app, KcliContext& ctx);  // trace_message.cpp
 
 }  // namespace mxlab::kcli

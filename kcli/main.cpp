@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   register_control(app, ctx);
   register_trace_smtp_client(app, ctx);
   register_trace_smtp_server(app, ctx);
+  register_trace_message(app, ctx);
 
   CLI11_PARSE(app, argc, argv);
   return ctx.exit_code;

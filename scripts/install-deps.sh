@@ -9,7 +9,7 @@ PACKAGES=(
   libssl-dev openssl libyaml-cpp-dev libcli11-dev libc-ares-dev libspdlog-dev libfmt-dev
   librocksdb-dev libgtest-dev libgmock-dev
   pybind11-dev python3-dev python3-pytest python3-pytest-xdist python3-yaml python3-venv
-  dnsutils swaks python3-aiosmtpd
+  dnsutils swaks python3-aiosmtpd dnsmasq-base graphviz
 )
 
 missing=()

@@ -3,14 +3,14 @@
 # New inputs go to build-fuzz/corpus/<target>/ (the seeds in the repo stay as committed); a crash
 # leaves its input in build-fuzz/artifacts/ and makes the script fail.
 # Usage: scripts/run-fuzz.sh [SECONDS] [TARGET...]   (targets: smtp_command smtp_reply smtp_data
-#        dns_message mta_config scenario dsn_parse admin_api; default all)
+#        dns_message mta_config scenario dsn_parse admin_api flow_log_line; default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${FUZZ_BUILD:-build-fuzz}
 SECONDS_EACH=${1:-30}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(smtp_command smtp_reply smtp_data dns_message mta_config scenario dsn_parse admin_api)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(smtp_command smtp_reply smtp_data dns_message mta_config scenario dsn_parse admin_api flow_log_line)
 
 mkdir -p "$BUILD/artifacts"
 failed=()

@@ -23,5 +23,8 @@ ServiceStatus AdminBackend::status() { return {}; }
 void AdminBackend::inject(InjectRequest, std::function<void(AdminResult<InjectResult>)> done) {
   done(unexpected(not_implemented()));
 }
+void AdminBackend::query_log(log::LogQuery, std::function<void(AdminResult<std::string>)> done) {
+  done(unexpected(not_implemented()));
+}
 
 }  // namespace mxlab::admin

@@ -12,6 +12,7 @@
 #include "mta/common/clock.hpp"
 #include "mta/common/expected.hpp"
 #include "mta/common/metrics.hpp"
+#include "mta/log/log_query.hpp"
 #include "mta/queue/admin_rules.hpp"
 #include "mta/queue/queue_view.hpp"
 
@@ -81,6 +82,8 @@ class AdminBackend {
   virtual ServiceStatus status();
   // Queues injected mail durably; `done` runs on the io thread. 400 for a bad address or part.
   virtual void inject(InjectRequest request, std::function<void(AdminResult<InjectResult>)> done);
+  // The delivery log's matching JSON lines, read off the io thread; `done` runs on the io thread.
+  virtual void query_log(log::LogQuery query, std::function<void(AdminResult<std::string>)> done);
 };
 
 }  // namespace mxlab::admin

@@ -127,6 +127,7 @@ Router make_admin_router(AdminBackend& backend) {
   add_control_routes(router, backend);
   add_trace_routes(router, backend);
   add_inject_routes(router, backend);
+  add_log_routes(router, backend);
   return router;
 }
 

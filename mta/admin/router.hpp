@@ -46,6 +46,7 @@ void add_queue_routes(Router& router, AdminBackend& backend);    // inspect-*, s
 void add_control_routes(Router& router, AdminBackend& backend);  // pause, resume, status, show-stats
 void add_trace_routes(Router& router, AdminBackend& backend);    // trace-smtp-* without an Upgrade
 void add_inject_routes(Router& router, AdminBackend& backend);   // POST /api/inject/v1
+void add_log_routes(Router& router, AdminBackend& backend);      // delivery log query
 
 // The full admin table for a backend.
 Router make_admin_router(AdminBackend& backend);

@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <boost/regex.hpp>
+#include <array>
 #include <charconv>
+#include <fstream>
 
 #include "mta/config/yaml_reader.hpp"
 
@@ -81,6 +83,26 @@ void read_resolver(Reader& r, ResolverConfig& c) {
   r.integer("attempts", c.attempts, 1);
 }
 
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return s;
+}
+
+void read_tls(Reader& r, TlsPolicyConfig& c) {
+  std::string mode;
+  if (r.string("mode", mode)) {
+    auto m = parse_tls_mode(mode);
+    r.check("mode", m.has_value(),
+            "bad TLS mode '" + mode +
+                "' (use opportunistic, opportunistic-insecure, required, required-insecure or disabled)");
+    if (m) c.mode = *m;
+  }
+  if (r.string("ca_file", c.ca_file)) {
+    std::ifstream in(c.ca_file);  // empty = the system trust store
+    r.check("ca_file", c.ca_file.empty() || in.good(), "cannot read CA file '" + c.ca_file + "'");
+  }
+}
+
 void read_delivery(Reader& r, DeliveryConfig& c) {
   if (r.port("port", c.port)) r.check("port", c.port != 0, "bad port '0' (use 1-65535)");
   r.string("ehlo_name", c.ehlo_name);
@@ -88,6 +110,13 @@ void read_delivery(Reader& r, DeliveryConfig& c) {
   positive(r, "command_timeout", c.command_timeout);
   positive(r, "data_timeout", c.data_timeout);
   r.integer("max_mx_addresses", c.max_mx_addresses, 1);
+  r.integer("max_deliveries_per_connection", c.max_deliveries_per_connection, 1);
+  r.integer("max_recipients_per_transaction", c.max_recipients_per_transaction, 1);
+  r.duration("idle_timeout", c.idle_timeout);  // 0 = no connection reuse
+  r.map("tls", [&](Reader& s) { read_tls(s, c.tls); });
+  r.entries("tls_domains", [&](const std::string& domain, Reader& s) {
+    read_tls(s, c.tls_domains.insert_or_assign(lower(domain), c.tls).first->second);
+  });
 }
 
 void read_retry(Reader& r, RetryConfig& c) {
@@ -147,6 +176,23 @@ void read_bounce_rules(Reader& r, BounceRulesConfig& c) {
     }
     c.rules.push_back(std::move(rule));
   });
+}
+
+constexpr std::array<std::string_view, 5> kTlsModeNames{"opportunistic", "opportunistic-insecure", "required",
+                                                        "required-insecure", "disabled"};
+
+std::string_view to_string(TlsMode m) { return kTlsModeNames[static_cast<std::size_t>(m)]; }
+
+std::optional<TlsMode> parse_tls_mode(std::string_view name) {
+  for (std::size_t i = 0; i < kTlsModeNames.size(); ++i)
+    if (kTlsModeNames[i] == name) return static_cast<TlsMode>(i);
+  return std::nullopt;
+}
+
+const TlsPolicyConfig& DeliveryConfig::tls_for(std::string_view domain) const {
+  if (tls_domains.empty()) return tls;
+  auto it = tls_domains.find(lower(std::string(domain)));
+  return it == tls_domains.end() ? tls : it->second;
 }
 
 std::string ConfigError::str() const {

@@ -5,8 +5,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mta/common/expected.hpp"
@@ -32,6 +34,23 @@ struct ResolverConfig {
   int attempts = 2;
 };
 
+// Outbound STARTTLS policy (RFC 3207), KumoMTA's enable_tls values; what each mode does on each
+// TLS fault is the table in docs/TLS_POLICY.md.
+enum class TlsMode {
+  Opportunistic,          // STARTTLS when offered, certificate verified; a failed handshake retries in plaintext
+  OpportunisticInsecure,  // STARTTLS when offered, certificate not verified (KumoMTA's default)
+  Required,               // TLS with a verified certificate, or no delivery to that host
+  RequiredInsecure,       // TLS, certificate not verified, or no delivery to that host
+  Disabled,               // never STARTTLS
+};
+std::string_view to_string(TlsMode m);  // "opportunistic", "opportunistic-insecure", ...
+std::optional<TlsMode> parse_tls_mode(std::string_view name);
+
+struct TlsPolicyConfig {
+  TlsMode mode = TlsMode::OpportunisticInsecure;
+  std::string ca_file;  // PEM trust anchors for verifying modes; empty = the system store
+};
+
 struct DeliveryConfig {
   std::uint16_t port = 25;  // destination port for every MX (tests point it at fakemx)
   std::string ehlo_name;    // defaults to hostname
@@ -39,6 +58,15 @@ struct DeliveryConfig {
   Millis command_timeout{300000};  // RFC 5321 4.5.3.2 suggests minutes; tests shrink it
   Millis data_timeout{600000};
   int max_mx_addresses = 5;  // Postfix smtp_mx_address_limit
+  // Connection reuse (KumoMTA's defaults): a connection that completed a transaction waits up to
+  // idle_timeout for the next message to the same host; 0 = QUIT after every transaction.
+  int max_deliveries_per_connection = 1024;
+  int max_recipients_per_transaction = 100;  // KumoMTA max_recipients_per_batch; more are split
+  Millis idle_timeout{60000};
+  TlsPolicyConfig tls;
+  // Per recipient domain (lower case); an entry starts as a copy of `tls` and overrides its keys.
+  std::map<std::string, TlsPolicyConfig> tls_domains;
+  const TlsPolicyConfig& tls_for(std::string_view domain) const;
 };
 
 struct RetryConfig {
@@ -65,7 +93,7 @@ struct AdminConfig {
 
 struct LogConfig {
   std::string path;  // JSON lines; empty = no file
-  std::string postfix_path;  // Postfix-style lines (pflogsumm, mailtrace); empty = none
+  std::string postfix_path;  // Postfix-style syslog lines (mta/log/postfix_log.hpp); empty = none
 };
 
 // Where a message's scheduled queue (KumoMTA: "campaign:tenant@domain!routing_domain") comes from:

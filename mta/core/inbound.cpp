@@ -5,30 +5,27 @@
 #include <spdlog/spdlog.h>
 
 #include "mta/common/metric_names.hpp"
-#include "mta/delivery/dsn.hpp"
-#include "mta/log/postfix_line.hpp"
+#include "mta/protocol/message_header.hpp"
 #include "mta/queue/queue_names.hpp"
 
 namespace mxlab::core {
 
 namespace asio = boost::asio;
 
-InboundHandler::InboundHandler(const InboundDeps& d)
-    : io_(d.io), blocking_(d.blocking), spool_(d.spool), guard_(d.guard), scheduler_(d.scheduler), log_(d.log),
-      metrics_(d.metrics), clock_(d.clock), config_(d.config) {
-  metrics_.declare(metric::kReceived, MetricType::Counter, "total number of messages received", metric::kServiceLabel);
+InboundHandler::InboundHandler(const InboundDeps& d) : deps_(d) {
+  deps_.metrics.declare(metric::kReceived, MetricType::Counter, "total number of messages received", metric::kServiceLabel);
 }
 
 std::string InboundHandler::queue_parts_from_headers(std::string_view data,
                                                      std::map<std::string, std::string>& meta) const {
   const std::pair<const std::string*, const char*> parts[] = {
-      {&config_.queues.tenant_header, "tenant"},
-      {&config_.queues.campaign_header, "campaign"},
-      {&config_.queues.routing_domain_header, "routing_domain"},
+      {&deps_.config.queues.tenant_header, "tenant"},
+      {&deps_.config.queues.campaign_header, "campaign"},
+      {&deps_.config.queues.routing_domain_header, "routing_domain"},
   };
   for (const auto& [header, key] : parts) {
     if (header->empty()) continue;
-    std::string value = delivery::header_field(data, *header);
+    std::string value = smtp::header_value(data, *header).value_or(std::string());
     if (value.empty()) continue;
     if (auto err = queue::set_queue_part(meta, key, value, *header + " header"); !err.empty()) return err;
   }
@@ -41,13 +38,13 @@ void InboundHandler::reject(const std::string& sender, const std::string& recipi
   lr.type = log::RecordType::Rejection;
   lr.sender = sender;
   lr.recipient = recipient;
-  lr.timestamp = clock_.now();
+  lr.timestamp = deps_.clock.now();
   lr.created = lr.timestamp;
   lr.peer_address = {helo, peer};
   lr.reception_protocol = "ESMTP";
   lr.response = {reply.code, reply.enhanced, reply.text(), command};
   lr.bounce_classification = "Uncategorized";
-  log_.write(lr);
+  deps_.log.write(lr);
 }
 
 void InboundHandler::on_rejected(const server::SessionInfo& session, const server::Transaction& tx,
@@ -68,7 +65,7 @@ void InboundHandler::on_rejected(const server::SessionInfo& session, const serve
 
 void InboundHandler::on_message(const server::SessionInfo& session, server::Transaction tx,
                                 std::function<void(smtp::Reply)> done) {
-  if (auto refusal = guard_.refusal()) {  // the disk filled, or the spool failed, during the transfer
+  if (auto refusal = deps_.guard.refusal()) {  // the disk filled, or the spool failed, during the transfer
     done(std::move(*refusal));
     return;
   }
@@ -98,14 +95,14 @@ void InboundHandler::on_message(const server::SessionInfo& session, server::Tran
 }
 
 void InboundHandler::submit(Submission s, std::function<void(Expected<std::string>)> done) {
-  if (auto refusal = guard_.refusal()) {  // HTTP injection meets the same spool guard as SMTP
+  if (auto refusal = deps_.guard.refusal()) {  // HTTP injection meets the same spool guard as SMTP
     done(unexpected(refusal->summary()));
     return;
   }
   spool::MessageRecord rec;
-  rec.id = scheduler_.reserve_id();
+  rec.id = deps_.scheduler.reserve_id();
   rec.sender = s.sender;
-  rec.received = clock_.now();
+  rec.received = deps_.clock.now();
   rec.received_from = s.peer_address + ":" + std::to_string(s.peer_port);
   rec.helo = s.helo;
   rec.meta = s.meta;
@@ -117,31 +114,31 @@ void InboundHandler::submit(Submission s, std::function<void(Expected<std::strin
     rec.envelopes.push_back(std::move(env));
   }
   std::string qid = format_message_id(rec.id);
-  std::string message_id = delivery::header_field(s.data, "Message-ID");
+  std::string message_id = smtp::header_value(s.data, "Message-ID").value_or(std::string());
   std::string from = s.helo.empty() ? "[" + s.peer_address + "]" : s.helo + " (" + s.peer_address + ")";
-  auto data = std::make_shared<std::string>("Received: from " + from + "\r\n\tby " + config_.hostname +
+  auto data = std::make_shared<std::string>("Received: from " + from + "\r\n\tby " + deps_.config.hostname +
                                             " (mxlab) with " + s.with + " id " + qid + ";\r\n\t" +
                                             format_rfc5322(rec.received) + "\r\n");
   *data += s.data;
   rec.size = data->size();
   auto started = s.started;
-  asio::post(blocking_, [this, rec = std::move(rec), data, done = std::move(done), qid, message_id, started,
+  asio::post(deps_.blocking, [this, rec = std::move(rec), data, done = std::move(done), qid, message_id, started,
                          protocol = std::string(s.with == "HTTP" ? "HTTP" : "ESMTP")]() mutable {
     // Postfix's delays=a ends when the message is safely queued; the record carries it (the store
     // below writes it too: the delay is known to within the fsync).
     if (started != std::chrono::steady_clock::time_point{})
       rec.before_queue = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started);
-    Status st = spool_.store(rec, *data);  // durable before the 250 (see spool.hpp)
-    asio::post(io_, [this, st, rec = std::move(rec), done = std::move(done), qid, message_id,
+    Status st = deps_.spool.store(rec, *data);  // durable before the 250 (see spool.hpp)
+    asio::post(deps_.io, [this, st, rec = std::move(rec), done = std::move(done), qid, message_id,
                      protocol = std::move(protocol)]() mutable {
       if (!st) {
-        guard_.note_write_failure();
-        scheduler_.release_id(rec.id);
+        deps_.guard.note_write_failure();
+        deps_.scheduler.release_id(rec.id);
         spdlog::error("spool store of message {} from {} failed: {}", qid, rec.received_from, st.error);
         done(unexpected("spool write failed: " + st.error));
         return;
       }
-      guard_.note_write_success();
+      deps_.guard.note_write_success();
       log::LogRecord lr;
       lr.type = log::RecordType::Reception;
       lr.id = qid;
@@ -158,17 +155,10 @@ void InboundHandler::submit(Submission s, std::function<void(Expected<std::strin
         lr.recipient = env.recipient;
         lr.envelope_id = format_envelope_id(env.id);
         lr.queue = queue::scheduled_queue_name(spool::domain_of(env.recipient), rec.meta);
-        log_.write(lr);
+        deps_.log.write(lr);
       }
-      if (log_.postfix_enabled()) {  // what Postfix's smtpd, cleanup and qmgr log for a new message
-        std::string ip = rec.received_from.substr(0, rec.received_from.rfind(':'));
-        log_.postfix(rec.received, "smtpd", log::postfix_client_line(qid, rec.helo, ip));
-        if (!message_id.empty()) log_.postfix(rec.received, "cleanup", log::postfix_message_id_line(qid, message_id));
-        log_.postfix(rec.received, "qmgr",
-                     log::postfix_queue_active_line(qid, rec.sender, rec.size, rec.envelopes.size()));
-      }
-      metrics_.add(metric::kReceived, 1, protocol == "HTTP" ? "http_listener" : "esmtp_listener");
-      scheduler_.add(std::move(rec));
+      deps_.metrics.add(metric::kReceived, 1, protocol == "HTTP" ? "http_listener" : "esmtp_listener");
+      deps_.scheduler.add(std::move(rec));
       done(qid);
     });
   });

@@ -62,15 +62,7 @@ class InboundHandler final : public server::MessageHandler {
  private:
   void reject(const std::string& sender, const std::string& recipient, const std::string& peer,
               const std::string& helo, const smtp::Reply& reply, const std::string& command);
-  boost::asio::io_context& io_;
-  boost::asio::thread_pool& blocking_;
-  spool::Spool& spool_;
-  SpoolGuard& guard_;
-  queue::Scheduler& scheduler_;
-  log::DeliveryLog& log_;
-  MetricsRegistry& metrics_;
-  const Clock& clock_;
-  const config::MtaConfig& config_;
+  InboundDeps deps_;
 };
 
 }  // namespace mxlab::core

@@ -13,6 +13,7 @@
 #include "mta/core/inbound.hpp"
 #include "mta/core/mta_admin.hpp"
 #include "mta/core/pause_policy.hpp"
+#include "mta/log/postfix_log.hpp"
 #include "mta/dns/resolver.hpp"
 #include "mta/queue/queue_names.hpp"
 #include "mta/queue/scheduler.hpp"
@@ -29,7 +30,9 @@ struct Mta::Impl {
         clock(clk ? *clk : SystemClock::instance()),
         spool_guard(config.spool.path, config.spool.min_free_space),
         pause(config.hostname, &spool_guard),
-        smtp_ports(config.listeners.size()) {}
+        smtp_ports(config.listeners.size()) {
+    log.add_listener([this](const log::LogRecord& r) { postfix_log.write(r); });
+  }
 
   config::MtaConfig config;
   const Clock& clock;
@@ -40,6 +43,7 @@ struct Mta::Impl {
   MetricsRegistry metric_registry;
   trace::TraceHub trace_hub;  // before its producers (scheduler, servers): it outlives them
   log::DeliveryLog log;
+  log::PostfixLog postfix_log;  // fed by `log`'s listener; writes only once opened
   std::unique_ptr<spool::Spool> spool;
   std::unique_ptr<dns::Resolver> resolver;
   std::unique_ptr<queue::Scheduler> scheduler;
@@ -76,7 +80,8 @@ Status Mta::Impl::open_seams() {
     if (auto st = log.open(config.log.path); !st) return st;
   }
   if (!config.log.postfix_path.empty()) {
-    if (auto st = log.open_postfix(config.log.postfix_path, config.hostname, config.delivery.port); !st) return st;
+    auto st = postfix_log.open(config.log.postfix_path, config.hostname, config.delivery.port);
+    if (!st) return st;
   }
   auto sp = spool::open_rocksdb_spool({config.spool.path, config.spool.sync});
   if (!sp) return Status::failure("spool: " + sp.error());
@@ -122,7 +127,8 @@ Status Mta::Impl::listen() {
   }
   if (config.admin.enabled) {
     admin_backend = std::make_unique<MtaAdmin>(
-        MtaAdminDeps{io, blocking, *spool, *scheduler, metric_registry, clock, pause, servers, trace_hub, *inbound});
+        MtaAdminDeps{io, blocking, *spool, *scheduler, metric_registry, clock, pause, servers, trace_hub, *inbound,
+                     config.log.path});
     admin = std::make_unique<admin::AdminServer>(io, config.admin, *admin_backend);
     if (auto st = admin->start(); !st) return Status::failure("admin: " + st.error);
     admin_port = admin->port();

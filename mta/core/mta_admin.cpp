@@ -2,6 +2,8 @@
 // errors onto HTTP statuses (400 malformed id, 404 unknown id).
 #include "mta/core/mta_admin.hpp"
 
+#include <fstream>
+
 #include <boost/asio.hpp>
 #include <spdlog/spdlog.h>
 
@@ -48,6 +50,17 @@ void MtaAdmin::load_bodies(std::vector<queue::MessageView> views,
       else spdlog::warn("admin: body of {} unavailable: {}", v.id, data.error());
     }
     asio::post(io, [views = std::move(views), done = std::move(done)]() mutable { done(std::move(views)); });
+  });
+}
+
+void MtaAdmin::query_log(log::LogQuery query, std::function<void(admin::AdminResult<std::string>)> done) {
+  if (d_.log_path.empty()) return done(unexpected(admin::AdminError{404, "no delivery log is configured (log.path)"}));
+  asio::post(d_.blocking, [path = d_.log_path, &io = d_.io, query = std::move(query), done = std::move(done)]() mutable {
+    std::ifstream in(path);
+    admin::AdminResult<std::string> result =
+        in ? admin::AdminResult<std::string>(log::select_lines(in, query))
+           : admin::AdminResult<std::string>(unexpected(admin::AdminError{500, "cannot read " + path}));
+    asio::post(io, [result = std::move(result), done = std::move(done)]() mutable { done(std::move(result)); });
   });
 }
 

@@ -31,6 +31,7 @@ struct MtaAdminDeps {
   const std::vector<std::unique_ptr<server::SmtpServer>>& servers;
   trace::TraceHub& trace;
   InboundHandler& inbound;  // HTTP injection queues through reception
+  std::string log_path;  // the JSON delivery log; "" = none configured
 };
 
 class MtaAdmin final : public admin::AdminBackend {
@@ -56,6 +57,7 @@ class MtaAdmin final : public admin::AdminBackend {
   admin::AdminResult<admin::ServiceStatus> set_paused(std::string_view service, bool paused) override;
   admin::ServiceStatus status() override;
   void inject(admin::InjectRequest request, std::function<void(admin::AdminResult<admin::InjectResult>)> done) override;
+  void query_log(log::LogQuery query, std::function<void(admin::AdminResult<std::string>)> done) override;
 
  private:
   MtaAdminDeps d_;

@@ -7,8 +7,12 @@
 
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
 #include <optional>
 
+#include "mta/delivery/tls_client_impl.hpp"
 #include "mta/protocol/command.hpp"
 #include "mta/protocol/dot_stuffing.hpp"
 #include "mta/protocol/line_buffer.hpp"
@@ -28,7 +32,15 @@ struct Capabilities {
   bool pipelining = false;
   bool eightbitmime = false;
   bool smtputf8 = false;
+  bool starttls = false;
+  bool chunking = false;
+  bool size = false;
+  std::uint64_t size_limit = 0;  // 0 = SIZE without a limit
 };
+
+bool has_8bit(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
 
 Capabilities parse_capabilities(const smtp::Reply& ehlo) {
   Capabilities caps;
@@ -38,6 +50,13 @@ Capabilities parse_capabilities(const smtp::Reply& ehlo) {
     if (word == "PIPELINING") caps.pipelining = true;
     if (word == "8BITMIME") caps.eightbitmime = true;
     if (word == "SMTPUTF8") caps.smtputf8 = true;
+    if (word == "STARTTLS") caps.starttls = true;
+    if (word == "CHUNKING") caps.chunking = true;
+    if (word == "SIZE") {  // RFC 1870: "SIZE 10240000"; a missing or zero number means no fixed limit
+      caps.size = true;
+      auto space = ehlo.lines[i].find(' ');
+      if (space != std::string::npos) caps.size_limit = std::strtoull(ehlo.lines[i].c_str() + space + 1, nullptr, 10);
+    }
   }
   return caps;
 }
@@ -55,6 +74,11 @@ struct ServiceClosing {};
 class Connection {
  public:
   Connection(tcp::socket socket, trace::ClientTrace* trace) : socket_(std::move(socket)), trace_(trace) {}
+  void set_trace(trace::ClientTrace* trace) { trace_ = trace; }
+  std::string local_address() const {
+    boost::system::error_code ec;
+    return socket_.local_endpoint(ec).address().to_string();
+  }
 
   awaitable<smtp::Reply> read_reply(Millis deadline, std::string_view waiting_for) {
     for (;;) {
@@ -71,8 +95,15 @@ class Connection {
       if (status == smtp::LineStatus::TooLong) throw IoFailure{"4.5.0", "reply line too long"};
       char buf[8192];
       asio::steady_timer timer(socket_.get_executor(), deadline);
-      auto r = co_await (socket_.async_read_some(asio::buffer(buf), asio::as_tuple(use_awaitable)) ||
-                         timer.async_wait(asio::as_tuple(use_awaitable)));
+      auto buffer = asio::buffer(buf);
+      ReadResult r;
+      if (tls_) {
+        r = co_await (tls_->async_read_some(buffer, asio::as_tuple(use_awaitable)) ||
+                      timer.async_wait(asio::as_tuple(use_awaitable)));
+      } else {
+        r = co_await (socket_.async_read_some(buffer, asio::as_tuple(use_awaitable)) ||
+                      timer.async_wait(asio::as_tuple(use_awaitable)));
+      }
       if (r.index() == 1) throw IoFailure{"4.4.2", "timeout while " + std::string(waiting_for)};
       auto [ec, n] = std::get<0>(r);
       if (ec) throw IoFailure{"4.4.2", "lost connection while " + std::string(waiting_for) + ": " + ec.message()};
@@ -84,12 +115,30 @@ class Connection {
   awaitable<void> write(std::string_view bytes, Millis deadline, std::string_view what) {
     if (trace_) trace_->write(bytes);
     asio::steady_timer timer(socket_.get_executor(), deadline);
-    auto r = co_await (asio::async_write(socket_, asio::buffer(bytes), asio::as_tuple(use_awaitable)) ||
-                       timer.async_wait(asio::as_tuple(use_awaitable)));
+    auto buffer = asio::buffer(bytes);
+    ReadResult r;
+    if (tls_) {
+      r = co_await (asio::async_write(*tls_, buffer, asio::as_tuple(use_awaitable)) ||
+                    timer.async_wait(asio::as_tuple(use_awaitable)));
+    } else {
+      r = co_await (asio::async_write(socket_, buffer, asio::as_tuple(use_awaitable)) ||
+                    timer.async_wait(asio::as_tuple(use_awaitable)));
+    }
     if (r.index() == 1) throw IoFailure{"4.4.2", "timeout while sending " + std::string(what)};
     if (auto [ec, n] = std::get<0>(r); ec) {
       throw IoFailure{"4.4.2", "lost connection while sending " + std::string(what) + ": " + ec.message()};
     }
+  }
+
+  // RFC 3207 4.2: after the handshake nothing read before it may be used (the command injection
+  // defence), so the line buffer and reply parser start over.
+  awaitable<HandshakeResult> start_tls(const ClientTlsContext& context, const std::string& host_name, bool verify,
+                                       Millis deadline) {
+    tls_ = std::make_unique<SslStream>(socket_, context.ctx);
+    lines_ = smtp::LineBuffer(64 * 1024);
+    parser_ = smtp::ReplyParser();
+    HandshakeResult r = co_await client_handshake(*tls_, host_name, verify, deadline);
+    co_return r;
   }
 
   void close() {
@@ -104,8 +153,11 @@ class Connection {
   }
 
  private:
+  using ReadResult = std::variant<std::tuple<boost::system::error_code, std::size_t>,
+                                  std::tuple<boost::system::error_code>>;
   tcp::socket socket_;
-  trace::ClientTrace* trace_;
+  std::unique_ptr<SslStream> tls_;  // set by start_tls; wraps socket_
+  trace::ClientTrace* trace_;  // the delivery session using the connection; null while parked
   smtp::LineBuffer lines_{64 * 1024};
   smtp::ReplyParser parser_;
 };
@@ -147,22 +199,21 @@ awaitable<std::optional<tcp::socket>> connect(const ClientRequest& req, Millis d
 class Dialogue {
  public:
   // `stage` always names the stage being waited on, so an I/O failure can be attributed.
-  Dialogue(Connection& conn, const ClientRequest& req, const ClientTimeouts& t, ClientResult& result,
-           ClientStage& stage, std::chrono::steady_clock::time_point started)
-      : conn_(conn), req_(req), t_(t), result_(result), stage_(stage), started_(started) {}
+  Dialogue(Connection& conn, Capabilities& caps, const ClientRequest& req, const ClientTimeouts& t,
+           ClientResult& result, ClientStage& stage)
+      : conn_(conn), req_(req), t_(t), result_(result), stage_(stage), caps_(caps) {}
 
-  // Runs the dialogue up to and including end-of-data; returns with result_ filled.
-  awaitable<void> run() {
+  // Greeting, EHLO and STARTTLS; true when the connection is ready for a transaction, else
+  // result_ says why not.
+  awaitable<bool> open() {
     // (co_await results are bound to locals first: GCC 12 miscompiles co_await inside conditions)
     const std::string none;
     bool ok = co_await expect(ClientStage::Banner, none, "reading the greeting");
-    if (!ok) co_return;
+    if (!ok) co_return false;
     ok = co_await greet();
-    if (!ok) co_return;
-    const auto ready = std::chrono::steady_clock::now();
-    result_.setup = std::chrono::duration_cast<std::chrono::milliseconds>(ready - started_);
-    co_await transaction();
-    result_.transmission = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - ready);
+    if (!ok) co_return false;
+    ok = co_await secure();
+    co_return ok;
   }
 
  private:
@@ -221,21 +272,94 @@ class Dialogue {
     co_return false;
   }
 
+  // STARTTLS as the policy asks (the table in docs/TLS_POLICY.md). Returns false with result_ set
+  // when this host cannot be used; handshake failures throw (the connection is unusable) with
+  // result_.tls_failure telling the caller whether a plaintext retry is allowed.
+  awaitable<bool> secure() {
+    const ClientTls& tls = req_.tls;
+    if (!tls.context || tls.mode == config::TlsMode::Disabled || req_.plaintext_only) co_return true;
+    const bool required = tls_required(tls.mode);
+    stage_ = ClientStage::Starttls;
+    if (!caps_.starttls) {
+      result_.tls_failure = TlsFailure::NotOffered;
+      if (!required) co_return true;
+      fail(ClientStage::Starttls, synthetic_reply("4.7.4", "TLS is required, but was not offered by host " + req_.host_name), "");
+      co_return false;
+    }
+    const std::string starttls = "STARTTLS\r\n";
+    smtp::Reply reply = co_await read_after(starttls, "waiting for the STARTTLS reply");
+    if (reply.code != 220) {  // RFC 3207 4: 454 (or anything else) leaves the session in plaintext
+      result_.tls_failure = TlsFailure::Refused;
+      if (!required) co_return true;
+      fail(ClientStage::Starttls, std::move(reply), starttls);
+      co_return false;
+    }
+    HandshakeResult hs = co_await conn_.start_tls(*tls.context, req_.host_name, tls_verified(tls.mode), t_.command);
+    if (hs.failure != TlsFailure::None) {
+      result_.tls_failure = hs.failure;
+      throw IoFailure{"4.7.5", hs.error};
+    }
+    result_.tls_version = hs.version;
+    result_.tls_cipher = hs.cipher;
+    bool ok = co_await greet();  // RFC 3207 4.2: forget the plaintext capabilities, EHLO again
+    co_return ok;
+  }
+
+  awaitable<smtp::Reply> read_after(const std::string& command, std::string_view waiting_for) {
+    co_await conn_.write(command, t_.command, waiting_for);
+    smtp::Reply reply = co_await read(t_.command, waiting_for, command);
+    co_return reply;
+  }
+
+  // What the message needs from the server (RFC 6152, RFC 6531, RFC 1870), checked before MAIL:
+  // content the server cannot take is refused here, never sent silently. False with result_ set.
+  bool negotiate(std::vector<smtp::EsmtpParam>& params) {
+    const std::string& data = req_.data ? *req_.data : kEmpty;
+    bool utf8 = has_8bit(req_.mail_from) || std::any_of(req_.rcpt_to.begin(), req_.rcpt_to.end(),
+                                                         [](const std::string& r) { return has_8bit(r); });
+    if (utf8 && !caps_.smtputf8) {
+      fail(ClientStage::Mail, smtp::make_reply(553, "5.6.7", "SMTPUTF8 is required, but was not offered by host " + req_.host_name), "");
+      return false;
+    }
+    if (caps_.size && caps_.size_limit > 0 && data.size() > caps_.size_limit) {
+      fail(ClientStage::Mail, smtp::make_reply(552, "5.3.4", "message size " + std::to_string(data.size()) +
+                                                              " exceeds the fixed limit of host " + req_.host_name), "");
+      return false;
+    }
+    if (req_.body_8bit || has_8bit(data)) {
+      if (!caps_.eightbitmime) {  // RFC 6152 3: no conversion here, so the message cannot go to this host
+        fail(ClientStage::Mail, smtp::make_reply(554, "5.6.3", "8-bit message content, but host " + req_.host_name +
+                                                                " does not offer 8BITMIME"), "");
+        return false;
+      }
+      params.push_back({"BODY", std::string("8BITMIME")});
+    }
+    if (caps_.size) params.push_back({"SIZE", std::to_string(data.size())});
+    if (utf8) params.push_back({"SMTPUTF8", std::nullopt});
+    return true;
+  }
+
+ public:
+  // One transaction up to and including end-of-data; returns with result_ filled.
   awaitable<void> transaction() {
     if (req_.rcpt_to.empty()) {  // the RCPT failure paths below name the last recipient
       fail(ClientStage::Rcpt, smtp::make_reply(554, "5.5.1", "no recipients given"), "");
       co_return;
     }
     std::vector<smtp::EsmtpParam> params;
-    if (req_.body_8bit && caps_.eightbitmime) params.push_back({"BODY", std::string("8BITMIME")});
+    if (!negotiate(params)) co_return;
     std::string mail = smtp::encode(smtp::make_mail(req_.mail_from, params));
     std::vector<std::string> rcpts;
     for (const auto& r : req_.rcpt_to) rcpts.push_back(smtp::encode(smtp::make_rcpt(r)));
-    std::string data_cmd = smtp::encode(smtp::make_simple(smtp::Verb::Data));
+    // RFC 3030: with CHUNKING the content goes as one "BDAT n LAST" chunk, unstuffed, after the
+    // RCPT replies; without it DATA is pipelined with the envelope (RFC 2920).
+    const bool bdat = caps_.chunking;
+    std::string data_cmd = bdat ? std::string() : smtp::encode(smtp::make_simple(smtp::Verb::Data));
 
     stage_ = ClientStage::Mail;
+    result_.transaction_started = std::chrono::steady_clock::now();
     conn_.message_obtained();
-    if (caps_.pipelining) {  // RFC 2920: MAIL, RCPTs and DATA in one write, replies in order
+    if (caps_.pipelining) {  // RFC 2920: MAIL, RCPTs (and DATA) in one write, replies in order
       std::string batch = mail;
       for (const auto& r : rcpts) batch += r;
       batch += data_cmd;
@@ -256,8 +380,12 @@ class Dialogue {
       if (r.positive()) ++accepted;
       result_.rcpt_replies.push_back(std::move(r));
     }
-    if (accepted == 0 && !caps_.pipelining) {
+    if (accepted == 0 && (!caps_.pipelining || bdat)) {
       fail(ClientStage::Rcpt, result_.rcpt_replies.back(), rcpts.back());
+      co_return;
+    }
+    if (bdat) {
+      co_await send_chunk();
       co_return;
     }
     stage_ = ClientStage::Data;
@@ -280,13 +408,30 @@ class Dialogue {
     co_await conn_.write(content, t_.data, "message content");
     const std::string dot = ".";
     smtp::Reply eod = co_await read(t_.data, "waiting for the end-of-data reply", dot);
+    finish(std::move(eod), dot);
+  }
+
+ private:
+  // The whole message as one last chunk (RFC 3030 2): its reply is the end-of-data reply.
+  awaitable<void> send_chunk() {
+    const std::string& data = req_.data ? *req_.data : kEmpty;
+    stage_ = ClientStage::EndOfData;
+    const std::string bdat = "BDAT " + std::to_string(data.size()) + " LAST\r\n";
+    co_await conn_.write(bdat, t_.data, "BDAT");
+    co_await conn_.write(data, t_.data, "message content");
+    const std::string command = bdat.substr(0, bdat.size() - 2);
+    smtp::Reply eod = co_await read(t_.data, "waiting for the BDAT reply", command);
+    finish(std::move(eod), command);
+  }
+
+  void finish(smtp::Reply eod, const std::string& command) {
     if (!eod.positive()) {
-      fail(ClientStage::EndOfData, std::move(eod), ".");
-      co_return;
+      fail(ClientStage::EndOfData, std::move(eod), command);
+      return;
     }
     result_.failed_at = ClientStage::Done;
     result_.reply = std::move(eod);
-    result_.command = ".";
+    result_.command = command;
   }
 
   // RFC 2920 3.1: MAIL was refused but RCPTs and DATA were already pipelined. Their replies are
@@ -297,6 +442,7 @@ class Dialogue {
       for (std::size_t i = 0; i < rcpts.size(); ++i) {
         smtp::Reply ignored = co_await conn_.read_reply(t_.command, "waiting for the RCPT TO reply");
       }
+      if (data_cmd.empty()) co_return;  // BDAT: nothing was pipelined after the RCPTs
       smtp::Reply data_reply = co_await conn_.read_reply(t_.command, "waiting for the DATA reply");
       if (data_reply.code == 354) {
         co_await conn_.write(".\r\n", t_.data, "message content");
@@ -307,21 +453,65 @@ class Dialogue {
     }
   }
 
+  static inline const std::string kEmpty;
   Connection& conn_;
   const ClientRequest& req_;
   const ClientTimeouts& t_;
   ClientResult& result_;
   ClientStage& stage_;
-  std::chrono::steady_clock::time_point started_;
-  Capabilities caps_;
+  Capabilities& caps_;
 };
 
 }  // namespace
 
-awaitable<ClientResult> run_client_session(const ClientRequest& request, const ClientTimeouts& timeouts,
-                                           trace::ClientTrace* trace) {
-  ClientResult result;
-  const auto started = std::chrono::steady_clock::now();
+// An open connection between transactions: what EHLO offered, the TLS state, and how many
+// transactions it carried (the connection cache's max_deliveries_per_connection).
+class ClientConnection {
+ public:
+  ClientConnection(tcp::socket socket, trace::ClientTrace* trace, std::string key)
+      : conn(std::move(socket), trace), key(std::move(key)) {}
+  Connection conn;
+  std::string key;
+  Capabilities caps;
+  std::string tls_version, tls_cipher;
+  TlsFailure tls_failure = TlsFailure::None;
+  int transactions = 0;
+  bool usable = false;  // idle after a completed transaction
+  bool closed = false;
+};
+
+void ClientConnectionDeleter::operator()(ClientConnection* c) const { delete c; }
+bool reusable(const ClientConnection& c) { return c.usable && !c.closed; }
+int transactions_carried(const ClientConnection& c) { return c.transactions; }
+const std::string& connection_key(const ClientConnection& c) { return c.key; }
+void attach_trace(ClientConnection& c, trace::ClientTrace* trace) { c.conn.set_trace(trace); }
+std::string local_address(const ClientConnection& c) { return c.conn.local_address(); }
+
+std::string connection_key(const ClientRequest& r) {
+  return r.address + "|" + std::to_string(r.port) + "|" + r.source_address + "|" + r.ehlo_name + "|" + r.host_name +
+         "|" + std::string(config::to_string(r.tls.mode)) + (r.tls.context ? "|tls" : "") +
+         (r.plaintext_only ? "|plain" : "");
+}
+
+namespace {
+
+void close(ClientConnection& c) {
+  c.conn.close();
+  c.closed = true;
+  c.usable = false;
+}
+
+void io_failed(ClientResult& result, ClientStage stage, const IoFailure& io) {
+  result.failed_at = stage;
+  result.reply = synthetic_reply(io.enhanced, io.text);
+  result.io_error = true;
+  result.detail = io.text;
+}
+
+}  // namespace
+
+awaitable<ClientConnectionPtr> open_connection(const ClientRequest& request, const ClientTimeouts& timeouts,
+                                               ClientResult& result, trace::ClientTrace* trace) {
   std::string error;
   auto socket = co_await connect(request, timeouts.connect, error);
   if (trace && socket) {
@@ -334,35 +524,84 @@ awaitable<ClientResult> run_client_session(const ClientRequest& request, const C
     result.reply = synthetic_reply("4.4.1", error);
     result.io_error = true;
     result.detail = error;
-    co_return result;
+    co_return nullptr;
   }
-  Connection conn(std::move(*socket), trace);
+  ClientConnectionPtr cc(new ClientConnection(std::move(*socket), trace, connection_key(request)));
   ClientStage stage = ClientStage::Banner;
   std::optional<IoFailure> io;
+  bool ok = false;
   try {
-    Dialogue dialogue(conn, request, timeouts, result, stage, started);
-    co_await dialogue.run();
+    Dialogue dialogue(cc->conn, cc->caps, request, timeouts, result, stage);
+    ok = co_await dialogue.open();
   } catch (const IoFailure& f) {
     io = f;
   } catch (const ServiceClosing&) {
-    conn.close();  // the server closes after a 421; no QUIT (RFC 5321 3.8)
+    close(*cc);  // the server closes after a 421; no QUIT (RFC 5321 3.8)
+    co_return nullptr;
+  }
+  if (io) {
+    io_failed(result, stage, *io);
+    close(*cc);
+    co_return nullptr;
+  }
+  if (!ok) {
+    co_await quit_connection(*cc, timeouts);
+    co_return nullptr;
+  }
+  cc->tls_version = result.tls_version;
+  cc->tls_cipher = result.tls_cipher;
+  cc->tls_failure = result.tls_failure;
+  co_return cc;
+}
+
+awaitable<ClientResult> run_transaction(ClientConnection& cc, const ClientRequest& request,
+                                        const ClientTimeouts& timeouts) {
+  ClientResult result;
+  result.tls_version = cc.tls_version;
+  result.tls_cipher = cc.tls_cipher;
+  result.tls_failure = cc.tls_failure;
+  result.reused = cc.transactions > 0;
+  cc.usable = false;
+  ++cc.transactions;
+  ClientStage stage = ClientStage::Mail;
+  std::optional<IoFailure> io;
+  try {
+    Dialogue dialogue(cc.conn, cc.caps, request, timeouts, result, stage);
+    co_await dialogue.transaction();
+  } catch (const IoFailure& f) {
+    io = f;
+  } catch (const ServiceClosing&) {
+    close(cc);
     co_return result;
   }
   if (io) {
-    result.failed_at = stage;
-    result.reply = synthetic_reply(io->enhanced, io->text);
-    result.io_error = true;
-    result.detail = io->text;
-    conn.close();
+    io_failed(result, stage, *io);
+    close(cc);
     co_return result;
   }
+  // Only a completed transaction leaves the session in a known state for the next MAIL.
+  cc.usable = result.failed_at == ClientStage::Done;
+  co_return result;
+}
+
+awaitable<void> quit_connection(ClientConnection& cc, const ClientTimeouts& timeouts) {
+  if (cc.closed) co_return;
   try {  // QUIT is a courtesy: its failure changes nothing (RFC 5321 4.1.1.10)
-    co_await conn.write("QUIT\r\n", timeouts.command, "QUIT");
+    co_await cc.conn.write("QUIT\r\n", timeouts.command, "QUIT");
     const Millis quit_deadline = std::min(timeouts.command, Millis(2000));
-    smtp::Reply ignored = co_await conn.read_reply(quit_deadline, "waiting for the QUIT reply");
+    smtp::Reply ignored = co_await cc.conn.read_reply(quit_deadline, "waiting for the QUIT reply");
   } catch (const IoFailure&) {
   }
-  conn.close();
+  close(cc);
+}
+
+awaitable<ClientResult> run_client_session(const ClientRequest& request, const ClientTimeouts& timeouts,
+                                           trace::ClientTrace* trace) {
+  ClientResult result;
+  ClientConnectionPtr cc = co_await open_connection(request, timeouts, result, trace);
+  if (!cc) co_return result;
+  result = co_await run_transaction(*cc, request, timeouts);
+  co_await quit_connection(*cc, timeouts);
   co_return result;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "mta/delivery/client_session.hpp"
+#include "mta/delivery/connection_cache.hpp"
 #include "mta/dns/resolver.hpp"
 
 namespace mxlab::delivery {
@@ -21,8 +22,7 @@ struct RecipientOutcome {
   std::string command;
   std::string peer_name;  // MX host that gave the reply (empty for DNS outcomes)
   std::string peer_address;
-  std::chrono::milliseconds connection_setup{0};  // DNS + the last session's connect/greeting/EHLO
-  std::chrono::milliseconds transmission{0};      // the last session's transaction
+  std::string tls_version, tls_cipher;  // of the session that gave the reply; empty = plaintext
 };
 
 struct DomainAttemptRequest {
@@ -34,7 +34,10 @@ struct DomainAttemptRequest {
   std::string ehlo_name;
   std::string source_address;
   int max_mx_addresses = 5;
+  std::size_t max_recipients_per_transaction = 100;  // more are sent in further transactions
   ClientTimeouts timeouts;
+  ClientTls tls;  // the destination's STARTTLS policy
+  ConnectionCache* connections = nullptr;  // idle connections to reuse and to park; null = QUIT each
   const trace::ClientTraceFacts* trace_facts = nullptr;  // conn_meta facts for the trace (optional)
 };
 
@@ -42,9 +45,13 @@ struct DomainAttempt {
   std::vector<RecipientOutcome> outcomes;  // one per requested recipient, same order
   std::string site;                        // MX host set, for the ready queue name
   int connections = 0;                     // connection attempts made
+  // Postfix delays c/d: DNS, connects and greetings up to the last session's MAIL FROM; the
+  // rest of that session. Wall time (steady clock), so virtual-time tests see real durations.
+  std::chrono::milliseconds connection_setup{0};
+  std::chrono::milliseconds transmission{0};
 };
 
-// One trace session per call (BeginSession after the MX plan, then one connection per address).
+// One trace session per call (BeginSession after the MX plan, then each connection used).
 boost::asio::awaitable<DomainAttempt> attempt_domain(dns::Resolver& resolver, const DomainAttemptRequest& request,
                                                       trace::TraceSink* trace = nullptr);
 

@@ -50,8 +50,6 @@ std::optional<std::string> build_dsn(const DsnRequest& request);
 
 // The header section of a message (up to, not including, the blank line), CRLF line ends.
 std::string header_section(std::string_view message);
-// The unfolded value of the first header field called `name` (case-insensitive), or "".
-std::string header_field(std::string_view message, std::string_view name);
 
 // ---- reading a DSN back ----
 

@@ -176,15 +176,6 @@ const ParsedDsnRecipient* ParsedDsn::recipient(std::string_view address) const {
   return nullptr;
 }
 
-std::string header_field(std::string_view message, std::string_view name) {
-  std::size_t end = message.find("\r\n\r\n");
-  if (end == std::string_view::npos) end = message.find("\n\n");
-  auto lines = split_lines(message.substr(0, end));
-  Fields fields;
-  parse_fields(lines, 0, lines.size(), fields);
-  return trim(field(fields, lower(name)));
-}
-
 Expected<ParsedDsn> parse_dsn(std::string_view message) {
   const std::vector<std::string_view> lines = split_lines(message);
   Fields top;

@@ -6,7 +6,7 @@
 namespace mxlab::delivery {
 
 std::string_view to_string(ClientStage s) {
-  static constexpr std::array<std::string_view, 8> names{"connect", "banner", "ehlo", "mail",
+  static constexpr std::array<std::string_view, 9> names{"connect", "banner", "ehlo",        "starttls", "mail",
                                                          "rcpt",    "data",   "end_of_data", "done"};
   return names[static_cast<std::size_t>(s)];
 }
@@ -25,7 +25,8 @@ Scope scope_of(ClientStage stage) {
   switch (stage) {
     case ClientStage::Connect:
     case ClientStage::Banner:
-    case ClientStage::Ehlo: return Scope::Site;
+    case ClientStage::Ehlo:
+    case ClientStage::Starttls: return Scope::Site;
     case ClientStage::Rcpt: return Scope::Recipient;
     default: return Scope::Message;
   }

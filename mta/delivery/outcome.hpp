@@ -7,12 +7,14 @@
 #include <string_view>
 #include <vector>
 
+#include "mta/delivery/tls_client.hpp"
 #include "mta/protocol/reply.hpp"
 
 namespace mxlab::delivery {
 
 // The stage of the client dialogue (seed 004's OUT states: START, WAITCONN, HELO, MAIL, RCPT, DATA, TEXT, EOT, QUIT).
-enum class ClientStage { Connect, Banner, Ehlo, Mail, Rcpt, Data, EndOfData, Done };
+// Starttls covers the STARTTLS command, the handshake and the EHLO after it (RFC 3207).
+enum class ClientStage { Connect, Banner, Ehlo, Starttls, Mail, Rcpt, Data, EndOfData, Done };
 std::string_view to_string(ClientStage s);
 
 enum class Scope { Session, Site, Message, Recipient };
@@ -29,9 +31,11 @@ struct ClientResult {
   std::vector<smtp::Reply> rcpt_replies;  // one per requested recipient, in order (when reached)
   bool io_error = false;   // reply synthesized from a connection error or timeout
   std::string detail;      // error text for io_error
-  // Where the time went (Postfix delays=c/d): connect, greeting, EHLO (and TLS) / the transaction.
-  std::chrono::milliseconds setup{0};
-  std::chrono::milliseconds transmission{0};
+  TlsFailure tls_failure = TlsFailure::None;  // why the session is not (or no longer) TLS
+  std::string tls_version, tls_cipher;        // set once a handshake succeeded ("TLSv1.3")
+  bool reused = false;  // ran on a connection that had carried an earlier transaction
+  // When MAIL FROM went out: connection setup ends and transmission begins (Postfix delays c/d).
+  std::chrono::steady_clock::time_point transaction_started{};
 };
 
 // A reply stand-in for connection errors and timeouts: 451 4.4.1 (no answer) / 4.4.2 (bad connection).

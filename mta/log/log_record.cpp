@@ -49,6 +49,15 @@ json::value peer_to_json(const PeerAddress& p) {
   return json::object{{"name", p.name}, {"addr", p.addr}};
 }
 
+double seconds(Millis d) { return static_cast<double>(d.count()) / 1000.0; }
+
+json::object delays_to_json(const Delays& d) {
+  return {{"before_queue", seconds(d.before_queue)},
+          {"in_queue", seconds(d.in_queue)},
+          {"connection_setup", seconds(d.connection_setup)},
+          {"transmission", seconds(d.transmission)}};
+}
+
 }  // namespace
 
 std::string_view to_string(RecordType t) {
@@ -74,6 +83,8 @@ std::string LogRecord::to_json() const {
   o["num_attempts"] = num_attempts;
   if (!reception_protocol.empty()) o["reception_protocol"] = reception_protocol;
   if (!delivery_protocol.empty()) o["delivery_protocol"] = delivery_protocol;
+  if (!tls_protocol_version.empty()) o["tls_protocol_version"] = tls_protocol_version;
+  if (!tls_cipher.empty()) o["tls_cipher"] = tls_cipher;
   json::object m;
   for (const auto& [k, v] : meta) m[k] = v;
   o["meta"] = std::move(m);
@@ -83,13 +94,7 @@ std::string LogRecord::to_json() const {
   json::object h;
   for (const auto& [k, v] : headers) h[k] = v;
   o["headers"] = std::move(h);
-  if (delays) {
-    auto secs = [](Millis d) { return static_cast<double>(d.count()) / 1000.0; };
-    o["delays"] = json::object{{"before_queue", secs(delays->before_queue)},
-                               {"in_queue", secs(delays->in_queue)},
-                               {"connection_setup", secs(delays->connection_setup)},
-                               {"transmission", secs(delays->transmission)}};
-  }
+  if (delays) o["delays"] = delays_to_json(*delays);
   return json::serialize(o);
 }
 

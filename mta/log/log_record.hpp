@@ -1,7 +1,9 @@
 // Delivery log records in KumoMTA's JSON shape (one JSON object per line):
 // {"type":"Delivery","id":"..","sender":"..","recipient":"..","queue":"..","site":"..","size":N,
 //  "response":{"code":250,"enhanced_code":{"class":2,"subject":0,"detail":0},"content":"..","command":".."},
-//  "peer_address":{"name":"mx1.example.com","addr":"127.0.0.2"},"timestamp":..,"created":..,"num_attempts":N}
+//  "peer_address":{"name":"mx1.example.com","addr":"127.0.0.2"},"timestamp":..,"created":..,"num_attempts":N,
+//  "headers":{"Message-ID":"<..>"},"delays":{"before_queue":0.01,"in_queue":0.2,"connection_setup":0.05,"transmission":0.1}}
+// delays (seconds, Postfix's a/b/c/d) is mxlab's addition for following a message across hosts.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -56,6 +58,8 @@ struct LogRecord {
   int num_attempts = 0;
   std::string reception_protocol;  // "ESMTP"
   std::string delivery_protocol;   // "ESMTP"
+  std::string tls_protocol_version;  // outbound TLS, e.g. "TLSv1.3"; empty = plaintext
+  std::string tls_cipher;            // e.g. "TLS_AES_256_GCM_SHA384"
   std::map<std::string, std::string> meta;
   // KumoMTA's class of the response ("InvalidRecipient", "MessageExpired"...); failures only,
   // "Uncategorized" otherwise, as KumoMTA writes it.

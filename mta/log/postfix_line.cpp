@@ -146,10 +146,6 @@ std::string postfix_expired_line(std::string_view queue_id, std::string_view sen
   return prefix(queue_id) + "from=<" + one_line(sender) + ">, status=expired, returned to sender";
 }
 
-std::string postfix_bounce_notice_line(std::string_view queue_id, std::string_view dsn_queue_id) {
-  return prefix(queue_id) + "sender non-delivery notification: " + std::string(dsn_queue_id);
-}
-
 std::string postfix_removed_line(std::string_view queue_id) { return prefix(queue_id) + "removed"; }
 
 std::string syslog_prefix(TimePoint t, std::string_view host, std::string_view program, int pid) {

@@ -12,7 +12,7 @@
 
 namespace mxlab::log {
 
-using PostfixDelays = Delays;  // log_record.hpp
+using PostfixDelays = Delays;  // see log_record.hpp
 
 // Postfix's delay number: two significant digits, at most two decimals, truncated, trailing zeros
 // dropped: 0.39, 0.08, 1.5, 3, 12, 123; under 10 ms is "0".
@@ -35,8 +35,6 @@ std::string postfix_queue_active_line(std::string_view queue_id, std::string_vie
                                       std::size_t nrcpt);
 // "QID: from=<sender>, status=expired, returned to sender"
 std::string postfix_expired_line(std::string_view queue_id, std::string_view sender);
-// "QID: sender non-delivery notification: NEWQID"
-std::string postfix_bounce_notice_line(std::string_view queue_id, std::string_view dsn_queue_id);
 // "QID: removed"
 std::string postfix_removed_line(std::string_view queue_id);
 

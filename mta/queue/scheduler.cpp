@@ -11,6 +11,7 @@
 #include "mta/common/metric_names.hpp"
 #include "mta/delivery/dsn.hpp"
 #include "mta/delivery/domain_attempt.hpp"
+#include "mta/protocol/message_header.hpp"
 #include "mta/queue/queue_names.hpp"
 #include "mta/queue/scheduler_impl.hpp"
 
@@ -150,7 +151,11 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
   req.port = dc.port;
   req.ehlo_name = dc.ehlo_name.empty() ? d.config.hostname : dc.ehlo_name;
   req.max_mx_addresses = dc.max_mx_addresses;
+  req.max_recipients_per_transaction = static_cast<std::size_t>(dc.max_recipients_per_transaction);
   req.timeouts = {dc.connect_timeout, dc.command_timeout, dc.data_timeout};
+  auto tls_policy = tls.for_domain(domain);
+  if (tls_policy) req.tls = tls_policy.value();
+  req.connections = &connections;
   trace::ClientTraceFacts facts;  // strings only: events and conn_meta are built only while traced
   if (d.trace) {
     facts.egress_source = kEgressSource;
@@ -167,8 +172,9 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
   }
 
   delivery::DomainAttempt result;
-  if (!data) {
-    auto reply = smtp::make_reply(451, "4.3.0", "spool read failed: " + data.error());
+  if (!data || !tls_policy) {
+    auto reply = !data ? smtp::make_reply(451, "4.3.0", "spool read failed: " + data.error())
+                       : smtp::make_reply(451, "4.7.5", tls_policy.error());
     for (auto& r : req.rcpt_to) result.outcomes.push_back({r, delivery::Fate::Deferred, reply});
     result.site = domain;
   } else {
@@ -186,11 +192,16 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
   site_of_domain[domain] = ready;
   TimePoint now = d.clock.now();
   std::optional<std::optional<TimePoint>> retry_at;
-  const std::string message_id = data ? delivery::header_field(data.value(), "Message-ID") : std::string();
+  const std::string message_id =
+      data ? smtp::header_value(data.value(), "Message-ID").value_or(std::string()) : std::string();
+  // Postfix's delays=a/b/c/d: reception, waiting in the queue (to this attempt's start), then the
+  // attempt's connection setup and transmission.
+  const log::Delays delays{after.before_queue, std::chrono::duration_cast<Millis>(started - after.received),
+                           result.connection_setup, result.transmission};
   for (const auto& o : result.outcomes) {
     for (auto& env : after.envelopes) {
       if (env.state == EnvelopeState::Pending && env.recipient == o.recipient) {
-        record_outcome(after, env, o, ready, now, retry_at, message_id, started);
+        record_outcome(after, env, o, ready, now, retry_at, message_id, delays);
         break;
       }
     }
@@ -222,7 +233,7 @@ log::LogRecord Scheduler::Impl::base_record(const MessageRecord& rec, const spoo
 void Scheduler::Impl::record_outcome(MessageRecord& rec, spool::EnvelopeRecord& env,
                                      const delivery::RecipientOutcome& o, const std::string& ready_queue,
                                      TimePoint now, std::optional<std::optional<TimePoint>>& retry_at,
-                                     const std::string& message_id, TimePoint started) {
+                                     const std::string& message_id, const log::Delays& delays) {
   env.attempts++;
   env.last_attempt = now;
   log::LogRecord lr = base_record(rec, env, now, message_id);
@@ -231,10 +242,9 @@ void Scheduler::Impl::record_outcome(MessageRecord& rec, spool::EnvelopeRecord& 
   lr.peer_address = {o.peer_name, o.peer_address};
   lr.delivery_protocol = "ESMTP";
   lr.egress_source = kEgressSource;
-  // Postfix's delays=a/b/c/d: reception, waiting in the queue (to this attempt's start), then the
-  // attempt's own connection setup and transmission.
-  lr.delays = log::Delays{rec.before_queue, std::chrono::duration_cast<Millis>(started - rec.received),
-                          o.connection_setup, o.transmission};
+  lr.tls_protocol_version = o.tls_version;
+  lr.tls_cipher = o.tls_cipher;
+  lr.delays = delays;
   if (o.fate != delivery::Fate::Delivered) lr.bounce_classification = classifier.classify(o.reply);
   std::string service = ready_service_label(ready_queue);
   switch (o.fate) {
@@ -380,6 +390,7 @@ void Scheduler::start() {
 void Scheduler::stop(std::function<void()> done) {
   impl_->stopping = true;
   impl_->timer.cancel();
+  impl_->connections.close_all();
   if (impl_->busy.empty()) {
     done();
   } else {

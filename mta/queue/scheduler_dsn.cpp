@@ -7,7 +7,6 @@
 #include <spdlog/spdlog.h>
 
 #include "mta/delivery/dsn.hpp"
-#include "mta/log/postfix_line.hpp"
 #include "mta/queue/scheduler_impl.hpp"
 
 namespace mxlab::queue {
@@ -65,14 +64,6 @@ void Scheduler::Impl::settle(MessageRecord& rec) {
     persist(rec);
   }
   if (!rec.done()) return;
-  if (d.log.postfix_enabled()) {
-    TimePoint now = d.clock.now();
-    std::string qid = format_message_id(rec.id);
-    bool expired = std::any_of(rec.envelopes.begin(), rec.envelopes.end(),
-                               [](const spool::EnvelopeRecord& e) { return e.state == EnvelopeState::Expired; });
-    if (expired) d.log.postfix(now, "qmgr", log::postfix_expired_line(qid, rec.sender));
-    d.log.postfix(now, "qmgr", log::postfix_removed_line(qid));
-  }
   drop(rec.id);
 }
 
@@ -89,7 +80,6 @@ void Scheduler::Impl::queue_dsn(const MessageRecord& rec) {
   env.next_attempt = now;
   dsn.envelopes.push_back(std::move(env));
   delivery::DsnRequest request = dsn_request(rec, d.config.hostname, now);
-  d.log.postfix(now, "bounce", log::postfix_bounce_notice_line(format_message_id(rec.id), format_message_id(dsn.id)));
   std::weak_ptr<Impl> weak = shared_from_this();
   reserved.insert(rec.id);  // the original keeps its id until its removal is submitted
   // The DSN is stored durably on the blocking pool first; only then is the original's removal

@@ -31,7 +31,11 @@ struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
         retry(d.config.retry, d.config.retry.jitter,
               d.config.retry.seed ? *d.config.retry.seed : (std::uint64_t{random_u32()} << 32 | random_u32())),
         timer(d.io),
-        writer(d.spool) {}
+        writer(d.spool),
+        tls(d.config.delivery),
+        connections(d.io, {d.config.delivery.max_deliveries_per_connection, d.config.delivery.idle_timeout,
+                           {d.config.delivery.connect_timeout, d.config.delivery.command_timeout,
+                            d.config.delivery.data_timeout}}) {}
 
   SchedulerDeps d;
   delivery::BounceClassifier classifier;  // bounce_classification of every failure record
@@ -39,6 +43,8 @@ struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
   std::uint64_t clock_watch = 0;  // token of the virtual-clock watcher (0: system clock)
   boost::asio::steady_timer timer;
   SpoolWriter writer;  // envelope updates and removals, group committed on their own thread
+  delivery::ClientTlsPolicies tls;
+  delivery::ConnectionCache connections;
   std::map<MessageId, spool::MessageRecord> messages;
   std::set<WorkItem> due;
   std::map<WorkKey, TimePoint> due_at;  // index into `due`: one work item per key at most
@@ -65,7 +71,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
   // they expire instead); filled on the first deferral.
   void record_outcome(spool::MessageRecord& rec, spool::EnvelopeRecord& env, const delivery::RecipientOutcome& o,
                       const std::string& ready_queue, TimePoint now, std::optional<std::optional<TimePoint>>& retry_at,
-                      const std::string& message_id, TimePoint started);
+                      const std::string& message_id, const log::Delays& delays);
   // Expiration record for env (pending past max_age, or no retry before it); `why` ends the text.
   void expire(spool::MessageRecord& rec, spool::EnvelopeRecord& env, const std::string& why, TimePoint now,
               const std::string& message_id = "");

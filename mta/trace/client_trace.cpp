@@ -96,6 +96,16 @@ void ClientTrace::connecting(const std::string& mx_host, const std::string& addr
   if (on()) emit(EventKind::Diagnostic, "connecting to " + mx_host + " [" + mx_address_ + "]");
 }
 
+void ClientTrace::reusing(const std::string& mx_host, const std::string& address, std::uint16_t port,
+                          const std::string& source_address) {
+  mx_host_ = mx_host;
+  source_address_ = source_address;
+  mx_address_ = address + ":" + std::to_string(port);
+  connected_ = true;
+  meta_.reset();
+  if (on()) emit(EventKind::Diagnostic, "reusing the idle connection to " + mx_host + " [" + mx_address_ + "]");
+}
+
 void ClientTrace::connected(const std::string& source_address) {
   source_address_ = source_address;
   connected_ = true;

@@ -50,6 +50,9 @@ class ClientTrace {
   void begin(const std::string& site, const std::vector<MxPlanEntry>& plan);
   void connecting(const std::string& mx_host, const std::string& address, std::uint16_t port);
   void connected(const std::string& source_address);
+  // An idle connection from an earlier session carries this one's next transaction.
+  void reusing(const std::string& mx_host, const std::string& address, std::uint16_t port,
+               const std::string& source_address);
   void connect_failed(const std::string& why);
   void message_obtained();
   void read(std::string_view bytes);

@@ -1,7 +1,6 @@
 """fakemx TLS faults seen by real clients: openssl s_client for the certificate variants, Python's
 ssl/smtplib for STARTTLS, implicit TLS and the protocol faults, raw sockets for BDAT (smtplib has
 no BDAT). Each test fails without the server engine's TLS/CHUNKING support."""
-import datetime
 import shutil
 import socket
 import smtplib
@@ -12,7 +11,7 @@ import pytest
 
 import mxlab
 
-HOST_NAME = "mx.tls.test"
+from tls_hosts import TLS_NAME as HOST_NAME, start_tls_host
 NEEDS_OPENSSL = pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl CLI not installed")
 STARTTLS_454 = "454 4.7.0 TLS not available due to local problem"
 
@@ -29,19 +28,9 @@ def tls_host():
     """Factory: tls_host(address, mode=..., **TlsConfig fields) -> a started MxHost."""
     started = []
 
-    def make(address, mode=mxlab.TlsMode.Starttls, idle_timeout=10.0, chunking=False, **fields):
-        cfg = mxlab.MxHostConfig(name=HOST_NAME, address=address)
-        cfg.server.idle_timeout = datetime.timedelta(seconds=idle_timeout)
-        cfg.server.chunking = chunking
-        tls = mxlab.TlsConfig()
-        tls.mode = mode
-        for key, value in fields.items():
-            setattr(tls, key, value)
-        cfg.tls = tls
-        host = mxlab.MxHost(cfg)
-        host.start()
-        started.append(host)
-        return host
+    def make(address, **kwargs):
+        started.append(start_tls_host(address, **kwargs))
+        return started[-1]
 
     yield make
     for host in started:

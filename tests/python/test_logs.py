@@ -74,7 +74,7 @@ def test_postfix_lines_follow_the_message(topo, tmp_path):
     port = topo.mx_port
     mxlab.wait_until(lambda: f"{qid}: removed" in maillog.read_text(), 5, "the removed line")
     lines = [l.split(": ", 1)[1] for l in maillog.read_text().splitlines()]
-    assert re.match(r"\w{3} [ \d]\d \d\d:\d\d:\d\d mta\.mxlab\.test mtad/smtpd\[\d+\]: ", maillog.read_text())
+    assert re.match(r"\w{3} [ \d]\d \d\d:\d\d:\d\d mta\.mxlab\.test postfix/smtpd\[\d+\]: ", maillog.read_text())
     assert f"{qid}: client=client.mxlab.test[127.0.0.1]" in lines
     assert f"{qid}: message-id=<dots-1@source.test>" in lines
     assert f"{qid}: from=<{SENDER}>, size={delivery.size}, nrcpt=1 (queue active)" in lines

@@ -1,6 +1,5 @@
 """mxlab.SmtpSession, the step-by-step SMTP client, against fake MX hosts and mtad: capabilities
 from EHLO, expected codes, pipelining, raw bytes, DATA, STARTTLS and each typed failure."""
-import datetime
 import socket
 import threading
 import time
@@ -10,7 +9,7 @@ import pytest
 import mxlab
 from mail_constants import MESSAGE, MX1, RECIPIENT, SENDER
 
-TLS_NAME = "mx.tls.test"
+from tls_hosts import TLS_NAME, start_tls_host
 
 
 @pytest.fixture
@@ -24,18 +23,9 @@ def tls_mx():
     """Factory: a STARTTLS fake MX with TlsConfig fields; stopped at teardown."""
     started = []
 
-    def make(address, **fields):
-        cfg = mxlab.MxHostConfig(name=TLS_NAME, address=address)
-        cfg.server.idle_timeout = datetime.timedelta(seconds=2)
-        tls = mxlab.TlsConfig()
-        tls.mode = mxlab.TlsMode.Starttls
-        for key, value in fields.items():
-            setattr(tls, key, value)
-        cfg.tls = tls
-        host = mxlab.MxHost(cfg)
-        host.start()
-        started.append(host)
-        return host
+    def make(address, **kwargs):
+        started.append(start_tls_host(address, **{"idle_timeout": 2.0, **kwargs}))
+        return started[-1]
 
     yield make
     for host in started:

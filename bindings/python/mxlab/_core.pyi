@@ -53,6 +53,16 @@ class ResolverConfig:
     timeout: timedelta
     attempts: int
     def __init__(self) -> None: ...
+class DeliveryTlsMode:
+    Opportunistic: DeliveryTlsMode
+    OpportunisticInsecure: DeliveryTlsMode
+    Required: DeliveryTlsMode
+    RequiredInsecure: DeliveryTlsMode
+    Disabled: DeliveryTlsMode
+class TlsPolicyConfig:
+    mode: DeliveryTlsMode
+    ca_file: str
+    def __init__(self) -> None: ...
 class DeliveryConfig:
     port: int
     ehlo_name: str
@@ -60,6 +70,11 @@ class DeliveryConfig:
     command_timeout: timedelta
     data_timeout: timedelta
     max_mx_addresses: int
+    max_deliveries_per_connection: int
+    max_recipients_per_transaction: int
+    idle_timeout: timedelta
+    tls: TlsPolicyConfig
+    tls_domains: dict[str, TlsPolicyConfig]
     def __init__(self) -> None: ...
 class RetryConfig:
     initial_interval: timedelta
@@ -145,6 +160,8 @@ class LogRecord:
     num_attempts: int
     reception_protocol: str
     delivery_protocol: str
+    tls_protocol_version: str
+    tls_cipher: str
     meta: dict[str, str]
     bounce_classification: str
     egress_pool: str

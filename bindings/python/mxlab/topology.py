@@ -78,16 +78,19 @@ class Topology:
     def add_mx(self, name: str, address: str | None = None, rules: Iterable["_core.Rule"] = (),
                server: "_core.ServerOptions | None" = None, a_record: bool = True, *,
                behaviour: "_core.BehaviourOptions | None" = None, refuse: bool = False,
-               record_path: str = "") -> "_core.MxHost":
+               record_path: str = "", tls: "_core.TlsConfig | None" = None) -> "_core.MxHost":
         """Starts a fake MX named ``name`` on the next 127.0.0.N (or ``address``) at the shared
         port, and by default publishes its A record. ``behaviour`` sets the seed, address
-        conventions, tarpit and greylisting; ``refuse`` binds the port without listening."""
+        conventions, tarpit and greylisting; ``refuse`` binds the port without listening;
+        ``tls`` makes it offer STARTTLS (or fail at it) with a certificate naming ``name``."""
         if address is None:
             address = f"127.0.0.{self._next_octet}"
             self._next_octet += 1
         config = _core.MxHostConfig(name=name, address=address, port=self.mx_port, rules=list(rules),
                                     server=server, behaviour=behaviour, refuse=refuse,
                                     record_path=record_path)
+        if tls is not None:
+            config.tls = tls
         host = _core.MxHost(config)
         host.start()
         self.hosts[name] = host

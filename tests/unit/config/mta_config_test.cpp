@@ -26,6 +26,13 @@ TEST(MtaConfig, ShippedExampleLoadsEveryKey) {
   EXPECT_EQ(c->delivery.command_timeout, 5min);
   EXPECT_EQ(c->delivery.data_timeout, 10min);
   EXPECT_EQ(c->delivery.max_mx_addresses, 5);
+  EXPECT_EQ(c->delivery.max_deliveries_per_connection, 1024);
+  EXPECT_EQ(c->delivery.max_recipients_per_transaction, 100);
+  EXPECT_EQ(c->delivery.idle_timeout, 60s);
+  EXPECT_EQ(c->delivery.tls.mode, TlsMode::OpportunisticInsecure);
+  EXPECT_EQ(c->delivery.tls.ca_file, "");
+  EXPECT_EQ(c->delivery.tls_for("Bank.Example").mode, TlsMode::Required);
+  EXPECT_EQ(c->delivery.tls_for("other.example").mode, TlsMode::OpportunisticInsecure);
   EXPECT_EQ(c->retry.initial_interval, 20min);
   EXPECT_EQ(c->retry.multiplier, 2.0);
   EXPECT_EQ(c->retry.max_interval, 0ms);
@@ -117,6 +124,12 @@ TEST(MtaConfig, EachBadValueNamesFileLineAndKey) {
       {"resolver:\n  attempts: 0\n", "mtad.yaml:2: resolver.attempts: 0 is out of range (at least 1)"},
       {"resolver:\n  attempts: two\n", "mtad.yaml:2: resolver.attempts: bad integer 'two'"},
       {"delivery:\n  port: 0\n", "mtad.yaml:2: delivery.port: bad port '0' (use 1-65535)"},
+      {"delivery:\n  tls: {mode: maybe}\n",
+       "mtad.yaml:2: delivery.tls.mode: bad TLS mode 'maybe' (use opportunistic, opportunistic-insecure, required, "
+       "required-insecure or disabled)"},
+      {"delivery:\n  tls_domains:\n    a.example: {ca_file: /nonexistent/ca.pem}\n",
+       "mtad.yaml:3: delivery.tls_domains.a.example.ca_file: cannot read CA file '/nonexistent/ca.pem'"},
+      {"delivery:\n  tls: {verify: true}\n", "mtad.yaml:2: delivery.tls.verify: unknown key"},
       {"delivery:\n  data_timeout: [1, 2]\n", "mtad.yaml:2: delivery.data_timeout: expected a single value, got a list"},
       {"admin:\n  trusted_hosts: [10.0.0.0/33]\n",
        "mtad.yaml:2: admin.trusted_hosts[0]: bad network '10.0.0.0/33' (use address/prefix, e.g. 10.0.0.0/8)"},

@@ -69,15 +69,6 @@ TEST(Dsn, TwoFailedRecipientsMatchTheGoldenMessage) {
   EXPECT_EQ(*dsn, read_golden("dsn_two_failed.eml"));
 }
 
-TEST(HeaderField, FirstMatchCaseInsensitiveUnfoldedHeadersOnly) {
-  const std::string m =
-      "Subject: a\r\nmessage-id:\r\n <x@y>\r\nX-Tenant: acme\r\nX-Tenant: second\r\n\r\nX-Campaign: body\r\n";
-  EXPECT_EQ(header_field(m, "Message-ID"), "<x@y>");
-  EXPECT_EQ(header_field(m, "x-tenant"), "acme");
-  EXPECT_EQ(header_field(m, "X-Campaign"), "");  // in the body, not a header
-  EXPECT_EQ(header_field("Subject: lf only\n\nbody\n", "subject"), "lf only");
-}
-
 TEST(Dsn, NullSenderNeverGetsADsn) {
   DsnRequest r = two_failures();
   r.envelope_sender.clear();

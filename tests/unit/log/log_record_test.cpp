@@ -82,3 +82,16 @@ TEST(RecordType, NamesMatchKumoMta) {
 }
 
 }  // namespace
+
+TEST(LogRecord, MessageIdAndDelaysInSeconds) {
+  LogRecord r = delivery();
+  r.headers["Message-ID"] = "<m1@example.org>";
+  r.delays = Delays{std::chrono::milliseconds(0), std::chrono::milliseconds(1500), std::chrono::milliseconds(12),
+                    std::chrono::milliseconds(250)};
+  const std::string json = r.to_json();
+  EXPECT_NE(json.find(R"("headers":{"Message-ID":"<m1@example.org>"})"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("delays":{"before_queue":0E0,"in_queue":1.5E0,"connection_setup":1.2E-2,)"
+                      R"("transmission":2.5E-1})"),
+            std::string::npos)
+      << json;
+}

@@ -111,7 +111,6 @@ TEST(PostfixLine, MessageLines) {
   EXPECT_EQ(postfix_queue_active_line("3F2A9C1B", "", 10, 1), "3F2A9C1B: from=<>, size=10, nrcpt=1 (queue active)");
   EXPECT_EQ(postfix_expired_line("3F2A9C1B", "alice@example.org"),
             "3F2A9C1B: from=<alice@example.org>, status=expired, returned to sender");
-  EXPECT_EQ(postfix_bounce_notice_line("3F2A9C1B", "9D8E7F60"), "3F2A9C1B: sender non-delivery notification: 9D8E7F60");
   EXPECT_EQ(postfix_removed_line("3F2A9C1B"), "3F2A9C1B: removed");
 }
 
