@@ -85,7 +85,7 @@ std::string criteria_text(const json::value& rule) {
     if (auto* e = rule.as_object().if_contains("everything"); e && e->is_bool() && e->as_bool()) return "everything";
   }
   std::string out;
-  for (const char* key : {"domain", "routing_domain", "campaign", "tenant"}) {
+  for (const char* key : {"domain", "routing_domain", "campaign", "tenant", "name"}) {
     auto v = text_of(rule, key);
     if (v.empty()) continue;
     if (!out.empty()) out += ' ';

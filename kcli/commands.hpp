@@ -21,12 +21,14 @@ struct KcliContext {
 };
 
 void register_queue_summary(CLI::App& app, KcliContext& ctx);
+void register_provider_summary(CLI::App& app, KcliContext& ctx);  // queue_summary.cpp
 void register_bounce(CLI::App& app, KcliContext& ctx);          // bounce.cpp
 void register_bounce_list(CLI::App& app, KcliContext& ctx);
 void register_bounce_cancel(CLI::App& app, KcliContext& ctx);
 void register_suspend(CLI::App& app, KcliContext& ctx);         // suspend.cpp
 void register_suspend_list(CLI::App& app, KcliContext& ctx);
 void register_suspend_cancel(CLI::App& app, KcliContext& ctx);
+void register_suspend_ready_q(CLI::App& app, KcliContext& ctx);  // suspend-ready-q, -list, -cancel
 void register_inspect_message(CLI::App& app, KcliContext& ctx);  // inspect.cpp
 void register_inspect_sched_q(CLI::App& app, KcliContext& ctx);
 void register_show_queue(CLI::App& app, KcliContext& ctx);       // show_queue.cpp
@@ -35,5 +37,13 @@ void register_control(CLI::App& app, KcliContext& ctx);
 void register_trace_smtp_client(CLI::App& app, KcliContext& ctx);  // trace.cpp
 void register_trace_smtp_server(CLI::App& app, KcliContext& ctx);
 void register_trace_message(CLI::App& app, KcliContext& ctx);  // trace_message.cpp
+// sessions, clear-stats, session-log (sessions.cpp)
+void register_sessions(CLI::App& app, KcliContext& ctx);
+void register_qshape(CLI::App& app, KcliContext& ctx);   // qshape.cpp
+void register_monitor(CLI::App& app, KcliContext& ctx);  // monitor.cpp
+void register_top(CLI::App& app, KcliContext& ctx);      // top, set-log-filter (top.cpp)
+// show-hosts, show-routes, inspect-ready-q, abort-ready-q-conn (ready_q.cpp)
+void register_ready_q(CLI::App& app, KcliContext& ctx);
+void register_resolve_egress_path(CLI::App& app, KcliContext& ctx);  // ready_q.cpp
 
 }  // namespace mxlab::kcli

@@ -19,23 +19,38 @@ std::string render_status(const json::value& s) {
   return "MTA " + word("mta") + "\nSMTP " + word("smtp") + "\n";
 }
 
+// smtpctl's forms: "pause smtp|mta|all", "pause envelope ID" (ID: all, a message or envelope
+// id), and "pause ID" as a shorthand for the envelope form.
 void register_pause_verb(CLI::App& app, KcliContext& ctx, const char* verb, const char* path, const char* help) {
   struct Args {
-    std::string service;
+    std::string target;
+    std::string id;
     bool json = false;
   };
   auto a = std::make_shared<Args>();
   auto* sub = app.add_subcommand(verb, help);
-  sub->add_option("service", a->service, "smtp (inbound sessions) or mta (delivery)")
-      ->required()
-      ->check(CLI::IsMember({"smtp", "mta"}));
-  sub->add_flag("--json", a->json, "Print the resulting status as JSON");
-  sub->callback([&ctx, a, path] {
+  sub->add_option("target", a->target, "smtp, mta, all (both), envelope, or a message / envelope id")->required();
+  sub->add_option("id", a->id, "with envelope: all, a message id or an envelope id");
+  sub->add_flag("--json", a->json, "Print the reply as JSON");
+  sub->callback([&ctx, a, path, verb] {
+    const bool service = a->target == "smtp" || a->target == "mta" || a->target == "all";
+    if (a->target == "envelope" && a->id.empty()) {
+      ctx.exit_code = fail(std::string(verb) + " envelope: give all, a message id or an envelope id");
+      return;
+    }
+    if (!a->id.empty() && a->target != "envelope") {
+      ctx.exit_code = fail(std::string(verb) + ": an id follows only \"envelope\"");
+      return;
+    }
     ctx.exit_code = with_client(ctx, [&](const ApiClient& c) {
-      json::object body{{"service", a->service}};
+      json::object body;
+      if (service) body["service"] = a->target;
+      else body["id"] = a->target == "envelope" ? a->id : a->target;
       auto reply = c.post_json(path, body);
       if (!reply) return fail(reply.error().message);
-      std::cout << (a->json ? json::serialize(*reply) + "\n" : render_status(*reply));
+      if (a->json) std::cout << json::serialize(*reply) << "\n";
+      else if (service) std::cout << render_status(*reply);
+      else std::cout << int_of(*reply, std::string(verb) + "d") << " envelope(s) " << verb << "d\n";
       return 0;
     });
   });
@@ -75,8 +90,10 @@ std::string render_show_stats(const json::value& stats) {
 }
 
 void register_control(CLI::App& app, KcliContext& ctx) {
-  register_pause_verb(app, ctx, "pause", "/api/admin/pause/v1", "Pause inbound SMTP (smtp) or delivery (mta)");
-  register_pause_verb(app, ctx, "resume", "/api/admin/resume/v1", "Resume inbound SMTP (smtp) or delivery (mta)");
+  register_pause_verb(app, ctx, "pause", "/api/admin/pause/v1",
+                      "Pause inbound SMTP (smtp), delivery (mta), both (all), or envelopes (envelope ID)");
+  register_pause_verb(app, ctx, "resume", "/api/admin/resume/v1",
+                      "Resume inbound SMTP (smtp), delivery (mta), both (all), or envelopes (envelope ID)");
   register_id_action(app, ctx, "schedule", "/api/admin/schedule/v1", "scheduled",
                      "Retry now: an envelope, every envelope of a message, or all");
   register_id_action(app, ctx, "remove", "/api/admin/remove/v1", "removed",

@@ -16,12 +16,14 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   register_queue_summary(app, ctx);
+  register_provider_summary(app, ctx);
   register_bounce(app, ctx);
   register_bounce_list(app, ctx);
   register_bounce_cancel(app, ctx);
   register_suspend(app, ctx);
   register_suspend_list(app, ctx);
   register_suspend_cancel(app, ctx);
+  register_suspend_ready_q(app, ctx);
   register_inspect_message(app, ctx);
   register_inspect_sched_q(app, ctx);
   register_show_queue(app, ctx);
@@ -29,6 +31,12 @@ int main(int argc, char** argv) {
   register_trace_smtp_client(app, ctx);
   register_trace_smtp_server(app, ctx);
   register_trace_message(app, ctx);
+  register_sessions(app, ctx);
+  register_qshape(app, ctx);
+  register_monitor(app, ctx);
+  register_top(app, ctx);
+  register_ready_q(app, ctx);
+  register_resolve_egress_path(app, ctx);
 
   CLI11_PARSE(app, argc, argv);
   return ctx.exit_code;

@@ -201,6 +201,51 @@ Expected<std::string> render_queue_summary(std::string_view metrics_json, const 
   return ready_table(ready, status) + "\n" + scheduled_table(sched, status);
 }
 
+std::string provider_of_site(std::string_view site) {
+  site = site.substr(0, site.find(','));
+  if (auto close = site.rfind(")?."); close != std::string_view::npos) site.remove_prefix(close + 3);
+  while (site.ends_with('.')) site.remove_suffix(1);
+  auto last = site.rfind('.');
+  if (last == std::string_view::npos || last == 0) return std::string(site);
+  auto before = site.rfind('.', last - 1);
+  return std::string(before == std::string_view::npos ? site : site.substr(before + 1));
+}
+
+Expected<std::string> render_provider_summary(std::string_view metrics_json, const ProviderSummaryOptions& options) {
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(metrics_json, ec);
+  if (ec) return unexpected("metrics.json is not JSON: " + ec.message());
+  if (!doc.is_object()) return unexpected(std::string("metrics.json is not a JSON object"));
+  std::map<std::pair<std::string, std::string>, ReadyRow> groups;
+  for (const auto& r : collect_ready(doc.as_object())) {
+    std::string pool = options.by_pool ? std::string(r.source()) : std::string();
+    std::string provider = provider_of_site(r.site());
+    auto& g = groups.try_emplace(std::make_pair(provider, pool), ReadyRow{provider}).first->second;
+    g.delivered += r.delivered;
+    g.transfail += r.transfail;
+    g.connections += r.connections;
+    g.ready += r.ready;
+  }
+  std::vector<std::pair<std::string, ReadyRow>> rows;
+  for (auto& [key, row] : groups) rows.emplace_back(key.second, std::move(row));
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    if (a.second.volume() != b.second.volume()) return a.second.volume() > b.second.volume();
+    return natural_less(a.second.name, b.second.name);
+  });
+  if (options.limit && rows.size() > *options.limit) rows.resize(*options.limit);
+  std::vector<Column> columns{{"PROVIDER"}};
+  if (options.by_pool) columns.push_back({"POOL"});
+  for (const char* c : {"D", "T", "C", "Q"}) columns.push_back({c, Align::Right});
+  std::vector<std::vector<std::string>> cells;
+  for (const auto& [pool, r] : rows) {
+    std::vector<std::string> line{r.name};
+    if (options.by_pool) line.push_back(pool);
+    for (auto n : {r.delivered, r.transfail, r.connections, r.ready}) line.push_back(std::to_string(n));
+    cells.push_back(std::move(line));
+  }
+  return tabulate(columns, cells);
+}
+
 // ---- the subcommand: fetch, render, print ----
 
 namespace {
@@ -262,6 +307,34 @@ int run_queue_summary(const KcliContext& ctx, const QueueSummaryOptions& options
   return 0;
 }
 }  // namespace
+
+void register_provider_summary(CLI::App& app, KcliContext& ctx) {
+  struct Args {
+    std::size_t limit = 0;
+    bool by_pool = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* sub = app.add_subcommand("provider-summary", "Prints the ready queues summed per provider (MX domain suffix)");
+  auto* limit = sub->add_option("--limit", args->limit, "Limit results to LIMIT rows");
+  sub->add_flag("--by-pool", args->by_pool, "Break each provider down by egress pool");
+  sub->callback([&ctx, args, limit] {
+    ProviderSummaryOptions options;
+    if (limit->count() > 0) options.limit = args->limit;
+    options.by_pool = args->by_pool;
+    auto client = ApiClient::create(ctx.endpoint);
+    if (!client) {
+      ctx.exit_code = fail(client.error().message);
+      return;
+    }
+    auto metrics = client->get("/metrics.json");
+    auto text = metrics ? render_provider_summary(*metrics, options) : Expected<std::string>(unexpected(metrics.error().message));
+    if (!text) {
+      ctx.exit_code = fail(text.error());
+      return;
+    }
+    std::cout << *text;
+  });
+}
 
 void register_queue_summary(CLI::App& app, KcliContext& ctx) {
   struct Args {

@@ -45,4 +45,14 @@ QueueNameParts parse_queue_name(std::string_view name);
 Expected<std::string> render_queue_summary(std::string_view metrics_json, const QueueSummaryOptions& options,
                                            const QueueStatus& status = {});
 
+// provider-summary: ready queues summed per provider, the registrable-looking suffix (last two
+// labels) of the site's first MX host ("(alt1|alt2)?.gmail-smtp-in.l.google.com" -> google.com),
+// ordered by volume, descending. by_pool adds the egress source (pool) as a second key.
+struct ProviderSummaryOptions {
+  std::optional<std::size_t> limit;
+  bool by_pool = false;
+};
+std::string provider_of_site(std::string_view site);
+Expected<std::string> render_provider_summary(std::string_view metrics_json, const ProviderSummaryOptions& options);
+
 }  // namespace mxlab::kcli

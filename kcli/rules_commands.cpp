@@ -45,12 +45,13 @@ std::string render_rule_list(const json::value& reply, const RuleFamily& family)
 void register_rule_create(CLI::App& app, KcliContext& ctx, const RuleFamily& family, const char* help) {
   struct Args {
     SelectorArgs sel;
-    std::string reason, duration = "5m";
+    std::string name, reason, duration = "5m";
     bool suppress_logging = false, json = false;
   };
   auto a = std::make_shared<Args>();
   auto* sub = app.add_subcommand(family.noun, help);
-  add_selector_flags(*sub, a->sel, family.bounce);
+  if (family.ready_queue) sub->add_option("--name", a->name, "The ready queue to suspend")->required();
+  else add_selector_flags(*sub, a->sel, family.bounce);
   sub->add_option("--reason", a->reason, "Reason to log in the delivery log")->required();
   sub->add_option("--duration", a->duration, "How long the rule stays active")->capture_default_str();
   if (family.bounce) sub->add_flag("--suppress-logging", a->suppress_logging, "Do not log AdminBounce records");
@@ -58,7 +59,8 @@ void register_rule_create(CLI::App& app, KcliContext& ctx, const RuleFamily& fam
   sub->callback([&ctx, a, &family] {
     ctx.exit_code = with_client(ctx, [&](const ApiClient& c) {
       json::object body;
-      if (auto problem = selector_body(a->sel, body)) return fail(*problem);
+      if (family.ready_queue) body["name"] = a->name;
+      else if (auto problem = selector_body(a->sel, body)) return fail(*problem);
       body["reason"] = a->reason;
       body["duration"] = a->duration;
       if (a->suppress_logging) body["suppress_logging"] = true;

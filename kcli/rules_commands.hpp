@@ -9,9 +9,11 @@ struct RuleFamily {
   const char* path;   // "/api/admin/bounce/v1"
   const char* noun;   // "bounce"
   bool bounce = false;
+  bool ready_queue = false;  // --name READYQ instead of the selector flags
 };
 inline constexpr RuleFamily kBounce{"/api/admin/bounce/v1", "bounce", true};
 inline constexpr RuleFamily kSuspend{"/api/admin/suspend/v1", "suspend", false};
+inline constexpr RuleFamily kSuspendReady{"/api/admin/suspend-ready-q/v1", "suspend-ready-q", false, true};
 
 void register_rule_create(CLI::App& app, KcliContext& ctx, const RuleFamily& family, const char* help);
 void register_rule_list(CLI::App& app, KcliContext& ctx, const RuleFamily& family, const char* help);

@@ -22,7 +22,7 @@ std::string render_show_queue(const json::value& reply) {
       if (!rcpts || !rcpts->is_array()) continue;
       for (const auto& r : rcpts->as_array()) {
         auto state = text_of(r, "state");
-        bool waiting = state == "pending" || state == "suspended";
+        bool waiting = state == "pending" || state == "suspended" || state == "paused";
         rows.push_back({text_of(r, "envelope_id"), state, std::to_string(int_of(r, "num_attempts")),
                         waiting ? std::to_string(int_of(r, "next_try_in")) + "s" : "-", text_of(m, "sender"),
                         text_of(r, "address"), text_of(r, "queue"), text_of(r, "delay_reason")});

@@ -1,4 +1,5 @@
-// kcli suspend / suspend-list / suspend-cancel: POST, GET and DELETE /api/admin/suspend/v1.
+// kcli suspend / suspend-list / suspend-cancel: POST, GET and DELETE /api/admin/suspend/v1;
+// suspend-ready-q (--name READYQ) / -list / -cancel over /api/admin/suspend-ready-q/v1.
 // Suspended mail stays queued and is not attempted; cancel releases it at once.
 #include "kcli/rules_commands.hpp"
 
@@ -12,6 +13,12 @@ void register_suspend_list(CLI::App& app, KcliContext& ctx) {
 }
 void register_suspend_cancel(CLI::App& app, KcliContext& ctx) {
   register_rule_cancel(app, ctx, kSuspend, "Cancel a suspension and release its mail");
+}
+
+void register_suspend_ready_q(CLI::App& app, KcliContext& ctx) {
+  register_rule_create(app, ctx, kSuspendReady, "Suspend delivery through a ready queue (source->site@smtp_client)");
+  register_rule_list(app, ctx, kSuspendReady, "List the active ready-queue suspensions");
+  register_rule_cancel(app, ctx, kSuspendReady, "Cancel a ready-queue suspension and release its mail");
 }
 
 }  // namespace mxlab::kcli

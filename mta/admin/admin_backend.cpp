@@ -19,11 +19,17 @@ void AdminBackend::load_bodies(std::vector<queue::MessageView> views,
 AdminResult<std::size_t> AdminBackend::schedule(const std::string&) { return unexpected(not_implemented()); }
 AdminResult<std::size_t> AdminBackend::remove(const std::string&) { return unexpected(not_implemented()); }
 AdminResult<ServiceStatus> AdminBackend::set_paused(std::string_view, bool) { return unexpected(not_implemented()); }
+AdminResult<std::size_t> AdminBackend::pause_envelopes(const std::string&, bool) {
+  return unexpected(not_implemented());
+}
 ServiceStatus AdminBackend::status() { return {}; }
 void AdminBackend::inject(InjectRequest, std::function<void(AdminResult<InjectResult>)> done) {
   done(unexpected(not_implemented()));
 }
 void AdminBackend::query_log(log::LogQuery, std::function<void(AdminResult<std::string>)> done) {
+  done(unexpected(not_implemented()));
+}
+void AdminBackend::resolve_egress_path(const std::string&, std::function<void(AdminResult<EgressPath>)> done) {
   done(unexpected(not_implemented()));
 }
 

@@ -16,6 +16,9 @@
 #include "mta/queue/admin_rules.hpp"
 #include "mta/queue/queue_view.hpp"
 
+namespace mxlab {
+class SessionTable;
+}
 namespace mxlab::trace {
 class TraceHub;
 }
@@ -28,6 +31,20 @@ struct AdminError {
 };
 template <class T>
 using AdminResult = Expected<T, AdminError>;
+
+// KumoMTA's resolve-egress-path: where mail for a domain goes (MX plan, site, ready queue).
+struct EgressHost {
+  std::string host;
+  int preference = 0;
+  std::vector<std::string> addresses;
+};
+struct EgressPath {
+  std::string domain;
+  std::string site;         // MX host set, as in the ready queue name
+  std::string ready_queue;  // "unspecified->site@smtp_client"
+  std::vector<EgressHost> hosts;  // in the order they would be tried
+  std::string failure;      // when there is nowhere to deliver: the reply that would be recorded
+};
 
 // smtpctl's "show status" plus the counters of "show stats".
 struct ServiceStatus {
@@ -79,11 +96,17 @@ class AdminBackend {
   virtual AdminResult<std::size_t> schedule(const std::string& id);
   virtual AdminResult<std::size_t> remove(const std::string& id);
   virtual AdminResult<ServiceStatus> set_paused(std::string_view service, bool paused);  // "smtp" | "mta"
+  // smtpctl pause / resume envelope: `id` as schedule. Returns envelopes whose state changed.
+  virtual AdminResult<std::size_t> pause_envelopes(const std::string& id, bool paused);
   virtual ServiceStatus status();
   // Queues injected mail durably; `done` runs on the io thread. 400 for a bad address or part.
   virtual void inject(InjectRequest request, std::function<void(AdminResult<InjectResult>)> done);
   // The delivery log's matching JSON lines, read off the io thread; `done` runs on the io thread.
   virtual void query_log(log::LogQuery query, std::function<void(AdminResult<std::string>)> done);
+  // Resolves the MX plan as a delivery would; `done` runs on the io thread.
+  virtual void resolve_egress_path(const std::string& domain, std::function<void(AdminResult<EgressPath>)> done);
+  // The live session table (kcli sessions, session-log, clear-stats); null: 501.
+  virtual SessionTable* sessions() { return nullptr; }
 };
 
 }  // namespace mxlab::admin

@@ -121,6 +121,11 @@ Expected<queue::AdminRule, std::string> parse_rule(const json::object& body, que
   queue::AdminRule r;
   r.kind = kind;
   auto& s = r.selector;
+  if (kind == queue::RuleKind::SuspendReady) {
+    auto name = string_field(body, "name");
+    if (!name || name->empty()) return unexpected(std::string("name (the ready queue) is required"));
+    r.ready_queue = *name;
+  }
   for (auto [key, field] : {std::pair{"domain", &s.domain}, {"campaign", &s.campaign}, {"tenant", &s.tenant}}) {
     if (auto st = take(body, key, *field); !st) return unexpected(st.error);
   }
@@ -140,7 +145,9 @@ Expected<queue::AdminRule, std::string> parse_rule(const json::object& body, que
     if (!e->is_bool()) return unexpected(std::string("everything must be true or false"));
     s.everything = e->as_bool();
   }
-  if (auto st = queue::validate(s); !st) return unexpected(st.error);
+  if (kind != queue::RuleKind::SuspendReady) {
+    if (auto st = queue::validate(s); !st) return unexpected(st.error);
+  }
   auto reason = string_field(body, "reason");
   if (!reason || reason->empty()) return unexpected(std::string("reason is required"));
   r.reason = *reason;
@@ -159,6 +166,13 @@ Expected<queue::AdminRule, std::string> parse_rule(const json::object& body, que
 json::object rule_json(const queue::AdminRule& r, TimePoint now) {
   json::object o;
   o["id"] = r.id;
+  if (r.kind == queue::RuleKind::SuspendReady) {
+    o["name"] = r.ready_queue;
+    o["reason"] = r.reason;
+    o["duration"] = format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(r.expires - now));
+    o["expires"] = format_rfc3339(r.expires);
+    return o;
+  }
   o["campaign"] = opt(r.selector.campaign);
   o["tenant"] = opt(r.selector.tenant);
   o["domain"] = opt(r.selector.domain);

@@ -40,12 +40,18 @@ json::object stats_json(const ServiceStatus& s) {
   return o;
 }
 
+// {service: "smtp" | "mta" | "all"} -> status, or {id: "all" | msgid | evpid} -> {paused|resumed: n}
 Response pause(AdminBackend& b, const Request& req, bool paused) {
   auto body = parse_body(req);
   if (!body) return body.error();
+  if (auto id = string_field(*body, "id")) {
+    auto n = b.pause_envelopes(*id, paused);
+    if (!n) return error_response(n.error().status, n.error().reason);
+    return json_response(200, json::serialize(json::object{{paused ? "paused" : "resumed", *n}}));
+  }
   auto service = string_field(*body, "service");
-  if (!service || (*service != "smtp" && *service != "mta")) {
-    return error_response(400, "service must be \"smtp\" or \"mta\"");
+  if (!service || (*service != "smtp" && *service != "mta" && *service != "all")) {
+    return error_response(400, "give service (\"smtp\", \"mta\" or \"all\") or id (\"all\", a message or envelope id)");
   }
   auto st = b.set_paused(*service, paused);
   if (!st) return error_response(st.error().status, st.error().reason);

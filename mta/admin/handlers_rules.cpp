@@ -1,4 +1,4 @@
-// Admin bounces and suspensions, KumoMTA's paths and fields: POST creates (400 on a bad
+// Admin bounces, suspensions and ready-queue suspensions, KumoMTA's paths and fields: POST creates (400 on a bad
 // selector), GET lists the active ones, DELETE {id} cancels (404 for an unknown id). Unlike
 // KumoMTA, the bounce POST reply counts what was bounced before it returned.
 #include <boost/json.hpp>
@@ -20,7 +20,7 @@ Response create(AdminBackend& b, const Request& req, queue::RuleKind kind) {
   if (!rule) return error_response(400, rule.error());
   auto made = b.add_rule(std::move(*rule));
   if (!made) return error_response(made.error().status, made.error().reason);
-  if (kind == queue::RuleKind::Suspend) return json_response(200, json::serialize(json::object{{"id", made->id}}));
+  if (kind != queue::RuleKind::Bounce) return json_response(200, json::serialize(json::object{{"id", made->id}}));
   json::object o;
   o["id"] = made->id;
   json::object bounced;
@@ -59,6 +59,7 @@ void add_family(Router& router, AdminBackend& b, const std::string& path, queue:
 void add_rule_routes(Router& router, AdminBackend& backend) {
   add_family(router, backend, "/api/admin/bounce/v1", queue::RuleKind::Bounce);
   add_family(router, backend, "/api/admin/suspend/v1", queue::RuleKind::Suspend);
+  add_family(router, backend, "/api/admin/suspend-ready-q/v1", queue::RuleKind::SuspendReady);
 }
 
 }  // namespace mxlab::admin

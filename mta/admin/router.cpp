@@ -128,6 +128,10 @@ Router make_admin_router(AdminBackend& backend) {
   add_trace_routes(router, backend);
   add_inject_routes(router, backend);
   add_log_routes(router, backend);
+  add_session_routes(router, backend);
+  add_qshape_routes(router, backend);
+  add_log_filter_routes(router, backend);
+  add_egress_routes(router, backend);
   return router;
 }
 

@@ -47,6 +47,10 @@ void add_control_routes(Router& router, AdminBackend& backend);  // pause, resum
 void add_trace_routes(Router& router, AdminBackend& backend);    // trace-smtp-* without an Upgrade
 void add_inject_routes(Router& router, AdminBackend& backend);   // POST /api/inject/v1
 void add_log_routes(Router& router, AdminBackend& backend);      // delivery log query
+void add_session_routes(Router& router, AdminBackend& backend);  // sessions, session-stats, clear-stats, session-log
+void add_qshape_routes(Router& router, AdminBackend& backend);   // qshape
+void add_log_filter_routes(Router& router, AdminBackend& backend);  // set_diagnostic_log_filter
+void add_egress_routes(Router& router, AdminBackend& backend);      // resolve-egress-path
 
 // The full admin table for a backend.
 Router make_admin_router(AdminBackend& backend);

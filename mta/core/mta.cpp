@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "mta/admin/admin_server.hpp"
+#include "mta/common/session_table.hpp"
 #include "mta/core/inbound.hpp"
 #include "mta/core/mta_admin.hpp"
 #include "mta/core/pause_policy.hpp"
@@ -36,6 +37,7 @@ struct Mta::Impl {
 
   config::MtaConfig config;
   const Clock& clock;
+  SessionTable sessions;  // declared before io: sessions destroyed with the io_context update it
   asio::io_context io;
   asio::thread_pool blocking{2};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
@@ -91,7 +93,8 @@ Status Mta::Impl::open_seams() {
   if (!res) return Status::failure("resolver: " + res.error());
   resolver = std::move(*res);
   scheduler = std::make_unique<queue::Scheduler>(
-      queue::SchedulerDeps{io, blocking, *spool, *resolver, log, metric_registry, clock, config, &trace_hub});
+      queue::SchedulerDeps{io, blocking, *spool, *resolver, log, metric_registry, clock, config, &trace_hub,
+                          &sessions});
   inbound = std::make_unique<InboundHandler>(
       InboundDeps{io, blocking, *spool, spool_guard, *scheduler, log, metric_registry, clock, config});
   return Status::success();
@@ -119,6 +122,7 @@ Status Mta::Impl::listen() {
   so.max_connections_per_ip = config.limits.max_connections_per_ip;
   so.idle_timeout = config.limits.idle_timeout;
   so.session_timeout = config.limits.session_timeout;
+  so.sessions = &sessions;
   for (const auto& l : config.listeners) {
     auto s = std::make_unique<server::SmtpServer>(io, so, *inbound, &pause, &trace_hub);
     if (auto st = s->listen(l.address, l.port); !st) return st;
@@ -128,7 +132,7 @@ Status Mta::Impl::listen() {
   if (config.admin.enabled) {
     admin_backend = std::make_unique<MtaAdmin>(
         MtaAdminDeps{io, blocking, *spool, *scheduler, metric_registry, clock, pause, servers, trace_hub, *inbound,
-                     config.log.path});
+                     config.log.path, sessions, *resolver, config.delivery.max_mx_addresses});
     admin = std::make_unique<admin::AdminServer>(io, config.admin, *admin_backend);
     if (auto st = admin->start(); !st) return Status::failure("admin: " + st.error);
     admin_port = admin->port();

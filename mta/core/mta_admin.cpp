@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "mta/protocol/command.hpp"
+#include "mta/delivery/mx_plan.hpp"
 #include "mta/queue/queue_names.hpp"
 
 namespace mxlab::core {
@@ -76,14 +77,48 @@ admin::AdminResult<std::size_t> MtaAdmin::remove(const std::string& id) {
   return *n;
 }
 
+namespace {
+// A coroutine of its own: arguments by value, awaited ones as named locals (GCC 12).
+asio::awaitable<void> resolve_path(dns::Resolver& resolver, std::string domain, int max_addresses,
+                                   std::function<void(admin::AdminResult<admin::EgressPath>)> done) {
+  delivery::MxPlan plan = co_await delivery::resolve_mx_plan(resolver, domain, max_addresses);
+  admin::EgressPath path;
+  path.domain = domain;
+  for (const auto& t : plan.targets) {
+    path.site += (path.site.empty() ? "" : ",") + t.host;
+    path.hosts.push_back({t.host, t.preference, t.addresses});
+  }
+  if (plan.targets.empty()) {
+    path.site = domain;
+    path.failure = plan.failure.summary();
+  }
+  path.ready_queue = queue::ready_queue_name(queue::kDefaultEgressSource, path.site);
+  done(std::move(path));
+}
+}  // namespace
+
+void MtaAdmin::resolve_egress_path(const std::string& domain,
+                                   std::function<void(admin::AdminResult<admin::EgressPath>)> done) {
+  asio::co_spawn(d_.io, resolve_path(d_.resolver, domain, d_.max_mx_addresses, std::move(done)), asio::detached);
+}
+
+admin::AdminResult<std::size_t> MtaAdmin::pause_envelopes(const std::string& id, bool paused) {
+  auto n = d_.scheduler.pause_envelopes(id, paused);
+  if (!n) return unexpected(id_error(n.error(), id));
+  return *n;
+}
+
 admin::AdminResult<admin::ServiceStatus> MtaAdmin::set_paused(std::string_view service, bool paused) {
   if (service == "smtp") {
     d_.pause.set_paused(paused);
     spdlog::info("admin: inbound smtp {}", paused ? "paused" : "resumed");
   } else if (service == "mta") {
     d_.scheduler.set_paused(paused);
+  } else if (service == "all") {
+    d_.pause.set_paused(paused);
+    d_.scheduler.set_paused(paused);
   } else {
-    return unexpected(AdminError{400, "service must be \"smtp\" or \"mta\""});
+    return unexpected(AdminError{400, "service must be \"smtp\", \"mta\" or \"all\""});
   }
   return status();
 }

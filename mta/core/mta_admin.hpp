@@ -7,6 +7,7 @@
 
 #include "mta/admin/admin_backend.hpp"
 #include "mta/core/inbound.hpp"
+#include "mta/dns/resolver.hpp"
 #include "mta/core/pause_policy.hpp"
 #include "mta/queue/scheduler.hpp"
 #include "mta/server/smtp_server.hpp"
@@ -32,6 +33,9 @@ struct MtaAdminDeps {
   trace::TraceHub& trace;
   InboundHandler& inbound;  // HTTP injection queues through reception
   std::string log_path;  // the JSON delivery log; "" = none configured
+  SessionTable& sessions;
+  dns::Resolver& resolver;
+  int max_mx_addresses = 5;
 };
 
 class MtaAdmin final : public admin::AdminBackend {
@@ -58,6 +62,10 @@ class MtaAdmin final : public admin::AdminBackend {
   admin::ServiceStatus status() override;
   void inject(admin::InjectRequest request, std::function<void(admin::AdminResult<admin::InjectResult>)> done) override;
   void query_log(log::LogQuery query, std::function<void(admin::AdminResult<std::string>)> done) override;
+  admin::AdminResult<std::size_t> pause_envelopes(const std::string& id, bool paused) override;
+  void resolve_egress_path(const std::string& domain,
+                           std::function<void(admin::AdminResult<admin::EgressPath>)> done) override;
+  SessionTable* sessions() override { return &d_.sessions; }
 
  private:
   MtaAdminDeps d_;

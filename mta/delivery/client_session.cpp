@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "mta/delivery/tls_client_impl.hpp"
+#include "mta/common/session_table.hpp"
 #include "mta/protocol/command.hpp"
 #include "mta/protocol/dot_stuffing.hpp"
 #include "mta/protocol/line_buffer.hpp"
@@ -73,12 +74,31 @@ struct ServiceClosing {};
 
 class Connection {
  public:
-  Connection(tcp::socket socket, trace::ClientTrace* trace) : socket_(std::move(socket)), trace_(trace) {}
+  // The row's abort (abort-ready-q-conn) closes the socket: the pending read or write fails
+  // and the transaction ends like any I/O error (deferred).
+  Connection(tcp::socket socket, trace::ClientTrace* trace, SessionHandle& row)
+      : socket_(std::move(socket)), trace_(trace), row_(row) {
+    row_.set_abort([this] { close(); });
+  }
+  ~Connection() { row_.set_abort(nullptr); }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
   void set_trace(trace::ClientTrace* trace) { trace_ = trace; }
   std::string local_address() const {
     boost::system::error_code ec;
     return socket_.local_endpoint(ec).address().to_string();
   }
+
+  // The row's phase (seed 004's OUT states) from the command whose reply is awaited.
+  void phase_for(std::string_view command) {
+    std::string_view verb = command.substr(0, 4);
+    if (command.empty()) row_.set_state("BANNER");
+    else if (verb == "EHLO" || verb == "HELO") row_.set_state("EHLO");
+    else if (command.starts_with("STARTTLS")) row_.set_state("STARTTLS");
+    else if (verb == "MAIL" || verb == "RCPT" || verb == "DATA" || verb == "QUIT") row_.set_state(verb);
+    else if (command == ".") row_.set_state("EOT");
+  }
+  SessionHandle& row() { return row_; }
 
   awaitable<smtp::Reply> read_reply(Millis deadline, std::string_view waiting_for) {
     for (;;) {
@@ -158,6 +178,7 @@ class Connection {
   tcp::socket socket_;
   std::unique_ptr<SslStream> tls_;  // set by start_tls; wraps socket_
   trace::ClientTrace* trace_;  // the delivery session using the connection; null while parked
+  SessionHandle& row_;
   smtp::LineBuffer lines_{64 * 1024};
   smtp::ReplyParser parser_;
 };
@@ -230,6 +251,7 @@ class Dialogue {
   // Reads the reply to `command` at stage_; a 421 ends the dialogue with that reply (instead of
   // the "lost connection" the next read would report once the server has closed).
   awaitable<smtp::Reply> read(Millis deadline, std::string_view waiting_for, const std::string& command) {
+    conn_.phase_for(command);
     smtp::Reply reply = co_await conn_.read_reply(deadline, waiting_for);
     if (reply.code == 421) {
       fail(stage_, std::move(reply), command);
@@ -396,6 +418,7 @@ class Dialogue {
       else fail(ClientStage::Data, std::move(data_reply), data_cmd);
       co_return;
     }
+    conn_.row().set_state("TEXT");
     if (accepted == 0) {  // RFC 2920 3.1: every RCPT failed but DATA was accepted; send an empty message
       co_await conn_.write(".\r\n", t_.data, "message content");
       const std::string dot = ".";
@@ -462,14 +485,24 @@ class Dialogue {
   Capabilities& caps_;
 };
 
+// Counts the transaction delivered (2xx to end of data) or failed in the session table.
+void note_outcome(SessionHandle& row, const ClientResult& r) {
+  bool delivered = r.failed_at == ClientStage::Done;
+  row.count(delivered ? SessionCounter::MessagesDelivered : SessionCounter::MessagesFailed, r.reply.summary());
+  row.note(std::string(delivered ? "delivered: " : "failed at ") + (delivered ? "" : std::string(to_string(r.failed_at)) + ": ") +
+           r.reply.summary());
+  if (delivered) row.message_done();
+}
+
 }  // namespace
 
 // An open connection between transactions: what EHLO offered, the TLS state, and how many
 // transactions it carried (the connection cache's max_deliveries_per_connection).
 class ClientConnection {
  public:
-  ClientConnection(tcp::socket socket, trace::ClientTrace* trace, std::string key)
-      : conn(std::move(socket), trace), key(std::move(key)) {}
+  ClientConnection(tcp::socket socket, trace::ClientTrace* trace, std::string key, SessionHandle row)
+      : row(std::move(row)), conn(std::move(socket), trace, this->row), key(std::move(key)) {}
+  SessionHandle row;  // the live session table's row: outlives conn, which refers to it
   Connection conn;
   std::string key;
   Capabilities caps;
@@ -513,6 +546,12 @@ void io_failed(ClientResult& result, ClientStage stage, const IoFailure& io) {
 awaitable<ClientConnectionPtr> open_connection(const ClientRequest& request, const ClientTimeouts& timeouts,
                                                ClientResult& result, trace::ClientTrace* trace) {
   std::string error;
+  SessionHandle row;
+  const std::string peer = request.address + ":" + std::to_string(request.port);
+  if (request.sessions) {
+    row = request.sessions->open(SessionDirection::Outbound, {}, {}, peer, "CONNECTING");
+    row.set_route(request.host_name, request.site);
+  }
   auto socket = co_await connect(request, timeouts.connect, error);
   if (trace && socket) {
     boost::system::error_code ec;
@@ -520,13 +559,21 @@ awaitable<ClientConnectionPtr> open_connection(const ClientRequest& request, con
   }
   if (trace && !socket) trace->connect_failed(error);
   if (!socket) {
+    row.count(SessionCounter::ConnectionsFailed, error);
+    row.note(error);
     result.failed_at = ClientStage::Connect;
     result.reply = synthetic_reply("4.4.1", error);
     result.io_error = true;
     result.detail = error;
     co_return nullptr;
   }
-  ClientConnectionPtr cc(new ClientConnection(std::move(*socket), trace, connection_key(request)));
+  {
+    boost::system::error_code ec;
+    auto local = socket->local_endpoint(ec);
+    row.set_addresses(local.address().to_string() + ":" + std::to_string(local.port()), peer);
+  }
+  row.count(SessionCounter::ConnectionsOk);
+  ClientConnectionPtr cc(new ClientConnection(std::move(*socket), trace, connection_key(request), std::move(row)));
   ClientStage stage = ClientStage::Banner;
   std::optional<IoFailure> io;
   bool ok = false;
@@ -537,20 +584,24 @@ awaitable<ClientConnectionPtr> open_connection(const ClientRequest& request, con
     io = f;
   } catch (const ServiceClosing&) {
     close(*cc);  // the server closes after a 421; no QUIT (RFC 5321 3.8)
+    note_outcome(cc->row, result);
     co_return nullptr;
   }
   if (io) {
     io_failed(result, stage, *io);
     close(*cc);
+    note_outcome(cc->row, result);
     co_return nullptr;
   }
   if (!ok) {
+    note_outcome(cc->row, result);
     co_await quit_connection(*cc, timeouts);
     co_return nullptr;
   }
   cc->tls_version = result.tls_version;
   cc->tls_cipher = result.tls_cipher;
   cc->tls_failure = result.tls_failure;
+  if (!cc->tls_version.empty()) cc->row.set_tls(cc->tls_version);
   co_return cc;
 }
 
@@ -561,6 +612,7 @@ awaitable<ClientResult> run_transaction(ClientConnection& cc, const ClientReques
   result.tls_cipher = cc.tls_cipher;
   result.tls_failure = cc.tls_failure;
   result.reused = cc.transactions > 0;
+  cc.row.set_transaction(request.mail_from, request.rcpt_to.size(), request.message_id);
   cc.usable = false;
   ++cc.transactions;
   ClientStage stage = ClientStage::Mail;
@@ -572,21 +624,26 @@ awaitable<ClientResult> run_transaction(ClientConnection& cc, const ClientReques
     io = f;
   } catch (const ServiceClosing&) {
     close(cc);
+    note_outcome(cc.row, result);
     co_return result;
   }
   if (io) {
     io_failed(result, stage, *io);
     close(cc);
+    note_outcome(cc.row, result);
     co_return result;
   }
+  note_outcome(cc.row, result);
   // Only a completed transaction leaves the session in a known state for the next MAIL.
   cc.usable = result.failed_at == ClientStage::Done;
+  if (cc.usable) cc.row.set_state("IDLE");
   co_return result;
 }
 
 awaitable<void> quit_connection(ClientConnection& cc, const ClientTimeouts& timeouts) {
   if (cc.closed) co_return;
   try {  // QUIT is a courtesy: its failure changes nothing (RFC 5321 4.1.1.10)
+    cc.row.set_state("QUIT");
     co_await cc.conn.write("QUIT\r\n", timeouts.command, "QUIT");
     const Millis quit_deadline = std::min(timeouts.command, Millis(2000));
     smtp::Reply ignored = co_await cc.conn.read_reply(quit_deadline, "waiting for the QUIT reply");

@@ -13,6 +13,10 @@
 #include "mta/delivery/tls_client.hpp"
 #include "mta/trace/client_trace.hpp"
 
+namespace mxlab {
+class SessionTable;
+}
+
 namespace mxlab::delivery {
 
 struct ClientTimeouts {
@@ -33,6 +37,9 @@ struct ClientRequest {
   bool body_8bit = false;
   ClientTls tls;                // no context: STARTTLS is never attempted
   bool plaintext_only = false;  // the plaintext retry after a failed opportunistic handshake
+  SessionTable* sessions = nullptr;  // live session table row (kcli sessions), when set
+  std::string message_id;            // shown in that row
+  std::string site;                  // the destination's MX host set, for that row
 };
 
 // An open connection between transactions (greeted, EHLO done, TLS as the policy asked); opaque.

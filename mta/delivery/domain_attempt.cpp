@@ -148,6 +148,9 @@ awaitable<void> walk_plan(const MxPlan& plan, const DomainAttemptRequest& req, c
       creq.mail_from = req.mail_from;
       creq.rcpt_to = rcpts;
       creq.data = req.data;
+      creq.sessions = req.sessions;
+      creq.message_id = req.message_id;
+      creq.site = out.site;
       ClientResult result = co_await deliver_at(creq, req, out, tracer);
       if (retry_in_plaintext(result, req.tls)) {
         creq.plaintext_only = true;
@@ -178,6 +181,10 @@ awaitable<DomainAttempt> attempt_domain(dns::Resolver& resolver, const DomainAtt
     set_all(out, plan.failure.permanent() ? Fate::Bounced : Fate::Deferred, plan.failure, "", "", "");
     out.site = req.domain;
     set_timings(out, started, {});
+    co_return out;
+  }
+  if (req.hold && req.hold(out.site)) {
+    out.held = true;
     co_return out;
   }
   // Recipients beyond the per-transaction limit go in further transactions (Postfix

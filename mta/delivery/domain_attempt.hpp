@@ -3,6 +3,7 @@
 // (RFC 5321 section 5 and the failure table in docs/ARCHITECTURE.md).
 #pragma once
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,11 @@ struct DomainAttemptRequest {
   ClientTls tls;  // the destination's STARTTLS policy
   ConnectionCache* connections = nullptr;  // idle connections to reuse and to park; null = QUIT each
   const trace::ClientTraceFacts* trace_facts = nullptr;  // conn_meta facts for the trace (optional)
+  SessionTable* sessions = nullptr;  // passed on to each client session
+  std::string message_id;
+  // Asked with the site once the MX plan is known; true holds the attempt (a suspended ready
+  // queue): no connection is made and DomainAttempt::held is set.
+  std::function<bool(const std::string& site)> hold;
 };
 
 struct DomainAttempt {
@@ -49,6 +55,7 @@ struct DomainAttempt {
   // rest of that session. Wall time (steady clock), so virtual-time tests see real durations.
   std::chrono::milliseconds connection_setup{0};
   std::chrono::milliseconds transmission{0};
+  bool held = false;                       // request.hold said so: outcomes are meaningless
 };
 
 // One trace session per call (BeginSession after the MX plan, then each connection used).

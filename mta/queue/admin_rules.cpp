@@ -50,7 +50,14 @@ Status validate(const Selector& s) {
   return Status::success();
 }
 
-std::string_view to_string(RuleKind k) { return k == RuleKind::Bounce ? "bounce" : "suspend"; }
+std::string_view to_string(RuleKind k) {
+  switch (k) {
+    case RuleKind::Bounce: return "bounce";
+    case RuleKind::Suspend: return "suspend";
+    case RuleKind::SuspendReady: return "suspend-ready-q";
+  }
+  return "?";
+}
 
 bool RuleSet::cancel(std::string_view id) {
   auto it = std::find_if(rules_.begin(), rules_.end(), [&](const AdminRule& r) { return r.id == id; });

@@ -27,13 +27,15 @@ struct Selector {
 // A selector must name something or say `everything`; queue names exclude the field criteria.
 Status validate(const Selector& s);
 
-enum class RuleKind { Bounce, Suspend };
+// SuspendReady: KumoMTA's suspend-ready-q, over one ready queue (`ready_queue`), not a selector.
+enum class RuleKind { Bounce, Suspend, SuspendReady };
 std::string_view to_string(RuleKind k);
 
 struct AdminRule {
   std::string id;  // UUID, as KumoMTA
   RuleKind kind = RuleKind::Bounce;
   Selector selector;
+  std::string ready_queue;  // SuspendReady: "source->site@smtp_client"
   std::string reason;
   TimePoint expires{};
   bool suppress_logging = false;

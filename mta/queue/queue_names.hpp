@@ -20,6 +20,7 @@ std::string set_queue_part(std::map<std::string, std::string>& meta, const std::
 // The domain the MX lookup uses for recipients at `domain`: the routing domain when set.
 std::string routing_domain(std::string_view domain, const std::map<std::string, std::string>& meta);
 
+inline constexpr std::string_view kDefaultEgressSource = "unspecified";  // KumoMTA's name for the default source
 // The metrics "service" label of a ready queue.
 std::string ready_service_label(std::string_view ready_queue);
 

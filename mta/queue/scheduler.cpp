@@ -25,7 +25,7 @@ using spool::MessageRecord;
 
 namespace {
 constexpr std::size_t kMaxInFlight = 256;
-const std::string kEgressSource = "unspecified";  // KumoMTA's name for the default source
+const std::string kEgressSource(kDefaultEgressSource);
 
 // Runs f() on the blocking pool and resumes on the caller's executor with its result.
 template <class Executor, class F>
@@ -88,7 +88,7 @@ void Scheduler::Impl::launch_due() {
     if (it == messages.end() || busy.count({item.id, item.domain})) continue;
     const MessageRecord& rec = it->second;
     bool pending = std::any_of(rec.envelopes.begin(), rec.envelopes.end(), [&](const spool::EnvelopeRecord& e) {
-      return e.state == EnvelopeState::Pending && spool::domain_of(e.recipient) == item.domain;
+      return runnable(e) && spool::domain_of(e.recipient) == item.domain;
     });
     if (!pending) continue;
     // Held (suspended) or recovered past max_age: expire without an attempt.
@@ -106,6 +106,13 @@ void Scheduler::Impl::launch_due() {
       held.insert({item.id, item.domain});
       set_due(item.id, item.domain, s->expires);
       continue;
+    }
+    if (auto site = site_of_domain.find(item.domain); site != site_of_domain.end()) {
+      if (const AdminRule* r = ready_hold(site->second, now)) {
+        held.insert({item.id, item.domain});
+        set_due(item.id, item.domain, r->expires);
+        continue;
+      }
     }
     held.erase({item.id, item.domain});
     busy.insert({item.id, item.domain});
@@ -146,7 +153,7 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
   req.domain = routing_domain(domain, rec.meta);  // the MX lookup follows the routing domain
   req.mail_from = rec.sender;
   for (const auto& env : rec.envelopes)
-    if (env.state == EnvelopeState::Pending && spool::domain_of(env.recipient) == domain) req.rcpt_to.push_back(env.recipient);
+    if (runnable(env) && spool::domain_of(env.recipient) == domain) req.rcpt_to.push_back(env.recipient);
   const auto& dc = d.config.delivery;
   req.port = dc.port;
   req.ehlo_name = dc.ehlo_name.empty() ? d.config.hostname : dc.ehlo_name;
@@ -170,6 +177,14 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
     facts.queue_name = scheduled_queue_name(domain, rec.meta);
     req.trace_facts = &facts;
   }
+  req.sessions = d.sessions;
+  req.message_id = format_message_id(id);
+  TimePoint hold_until{};
+  req.hold = [this, &hold_until](const std::string& site) {
+    const AdminRule* r = ready_hold(ready_queue_name(kEgressSource, site), d.clock.now());
+    if (r) hold_until = r->expires;
+    return r != nullptr;
+  };
 
   delivery::DomainAttempt result;
   if (!data || !tls_policy) {
@@ -182,6 +197,15 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
     result = co_await delivery::attempt_domain(d.resolver, req, d.trace);
   }
   busy.erase({id, domain});
+  if (result.held) {  // its ready queue is suspended: held like a suspension, nothing recorded
+    site_of_domain[domain] = ready_queue_name(kEgressSource, result.site);
+    if (messages.count(id)) {
+      held.insert({id, domain});
+      set_due(id, domain, hold_until);
+    }
+    finished();
+    co_return;
+  }
   auto found = messages.find(id);  // re-find: the map may have changed while we waited
   if (found == messages.end()) {   // removed by an operator during the attempt
     finished();
@@ -200,7 +224,7 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
                            result.connection_setup, result.transmission};
   for (const auto& o : result.outcomes) {
     for (auto& env : after.envelopes) {
-      if (env.state == EnvelopeState::Pending && env.recipient == o.recipient) {
+      if (runnable(env) && env.recipient == o.recipient) {
         record_outcome(after, env, o, ready, now, retry_at, message_id, delays);
         break;
       }

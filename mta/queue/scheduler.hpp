@@ -21,6 +21,10 @@ class io_context;
 class thread_pool;
 }  // namespace boost::asio
 
+namespace mxlab {
+class SessionTable;
+}
+
 namespace mxlab::queue {
 
 struct SchedulerDeps {
@@ -33,6 +37,7 @@ struct SchedulerDeps {
   const Clock& clock;
   const config::MtaConfig& config;
   trace::TraceSink* trace = nullptr;
+  SessionTable* sessions = nullptr;  // live session table for outbound sessions
 };
 
 class Scheduler {
@@ -69,6 +74,10 @@ class Scheduler {
   Expected<std::size_t, IdError> schedule_now(std::string_view id);  // retry now
   Expected<std::size_t, IdError> remove(std::string_view id);        // delete without a bounce
   void set_paused(bool paused);  // paused: no delivery attempt starts
+  // smtpctl "pause envelope" / "resume envelope": `id` as schedule_now. A paused envelope stays
+  // queued and is not attempted (attempts already running finish); resume makes it eligible
+  // again at its next retry time. Not persisted. Returns envelopes whose state changed.
+  Expected<std::size_t, IdError> pause_envelopes(std::string_view id, bool paused);
   SchedulerStats stats() const;
 
  private:

@@ -84,8 +84,12 @@ EnvelopeView Scheduler::Impl::view_of(const MessageRecord& rec, const spool::Env
   v.queue = scheduled_queue_name(dom, rec.meta);
   v.state = std::string(spool::to_string(env.state));
   if (env.state == EnvelopeState::Pending) {
-    if (busy.count({rec.id, dom})) v.state = "inflight";
+    if (paused_envelopes.count(env.id)) v.state = "paused";
+    else if (busy.count({rec.id, dom})) v.state = "inflight";
     else if (paused || suspensions.covers(dom, rec.meta, d.clock.now())) v.state = "suspended";
+    else if (auto site = site_of_domain.find(dom);
+             site != site_of_domain.end() && ready_hold(site->second, d.clock.now()))
+      v.state = "suspended";
   }
   v.attempts = env.attempts;
   v.next_attempt = env.next_attempt;
@@ -94,10 +98,16 @@ EnvelopeView Scheduler::Impl::view_of(const MessageRecord& rec, const spool::Env
   return v;
 }
 
+const AdminRule* Scheduler::Impl::ready_hold(const std::string& ready_queue, TimePoint now) const {
+  for (const auto& r : ready_suspensions.rules())
+    if (r.ready_queue == ready_queue && r.expires > now) return &r;
+  return nullptr;
+}
+
 AdminRule Scheduler::add_rule(AdminRule rule) {
   auto& i = *impl_;
   TimePoint now = i.d.clock.now();
-  RuleSet& set = rule.kind == RuleKind::Bounce ? i.bounces : i.suspensions;
+  RuleSet& set = i.rules_of(rule.kind);
   set.expire(now);
   AdminRule& r = set.add(std::move(rule));
   spdlog::info("admin: {} {} created: {}", to_string(r.kind), r.id, r.reason);
@@ -121,17 +131,17 @@ AdminRule Scheduler::add_rule(AdminRule rule) {
 
 std::vector<AdminRule> Scheduler::rules(RuleKind kind) {
   auto& i = *impl_;
-  RuleSet& set = kind == RuleKind::Bounce ? i.bounces : i.suspensions;
+  RuleSet& set = i.rules_of(kind);
   set.expire(i.d.clock.now());
   return set.rules();
 }
 
 bool Scheduler::cancel_rule(RuleKind kind, std::string_view id) {
   auto& i = *impl_;
-  RuleSet& set = kind == RuleKind::Bounce ? i.bounces : i.suspensions;
+  RuleSet& set = i.rules_of(kind);
   if (!set.cancel(id)) return false;
   spdlog::info("admin: {} {} cancelled", to_string(kind), id);
-  if (kind == RuleKind::Suspend) {  // release held mail now; what another rule covers is held again
+  if (kind != RuleKind::Bounce) {  // release held mail now; what another rule covers is held again
     TimePoint now = i.d.clock.now();
     auto held = std::move(i.held);
     i.held.clear();
@@ -215,6 +225,28 @@ Expected<std::size_t, Scheduler::IdError> Scheduler::remove(std::string_view id)
     i.settle(rec);
     if (i.messages.count(mid)) i.schedule(i.messages.at(mid));
   }
+  i.timer.cancel();
+  return n;
+}
+
+Expected<std::size_t, Scheduler::IdError> Scheduler::pause_envelopes(std::string_view id, bool paused) {
+  auto& i = *impl_;
+  auto t = parse_target(id);
+  if (!t) return unexpected(IdError::Malformed);
+  if (!t->all && !i.messages.count(t->message)) return unexpected(IdError::Unknown);
+  std::size_t n = 0, matched = 0;
+  for (auto& [mid, rec] : i.messages) {
+    if (!t->all && mid != t->message) continue;
+    std::size_t before = n;
+    for (const auto& env : rec.envelopes) {
+      if (env.state != EnvelopeState::Pending || !covers(*t, rec, env)) continue;
+      ++matched;
+      n += paused ? i.paused_envelopes.insert(env.id).second : i.paused_envelopes.erase(env.id);
+    }
+    if (!paused && n > before) i.schedule(rec);
+  }
+  if (!t->all && matched == 0) return unexpected(IdError::Unknown);
+  spdlog::info("admin: {} {}: {} envelope(s)", paused ? "pause" : "resume", id, n);
   i.timer.cancel();
   return n;
 }

@@ -50,9 +50,10 @@ struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
   std::map<WorkKey, TimePoint> due_at;  // index into `due`: one work item per key at most
   std::set<WorkKey> busy;
   std::set<WorkKey> held;  // due but held by a suspension; released at once by its cancel
+  std::set<EnvelopeId> paused_envelopes;  // smtpctl "pause envelope": never attempted until resumed
   std::map<std::string, std::string> site_of_domain;  // last known ready queue per domain
   std::set<std::string> gauge_labels[2];              // previous scheduled / ready label sets
-  RuleSet bounces, suspensions;
+  RuleSet bounces, suspensions, ready_suspensions;
   SchedulerStats counters;
   std::set<MessageId> reserved;  // ids handed out (reception, DSNs) but not yet added
   bool paused = false;
@@ -89,6 +90,15 @@ struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
   // Builds the message's one DSN (RFC 3464) covering every recipient with notify_sender, stores it
   // durably, then removes the original (in that order, on the spool strand) and queues the DSN.
   void queue_dsn(const spool::MessageRecord& rec);
+  RuleSet& rules_of(RuleKind kind) {
+    return kind == RuleKind::Bounce ? bounces : kind == RuleKind::Suspend ? suspensions : ready_suspensions;
+  }
+  // The active suspend-ready-q rule over `ready_queue`, or null.
+  const AdminRule* ready_hold(const std::string& ready_queue, TimePoint now) const;
+  // Pending and not paused by an operator: the envelopes an attempt takes.
+  bool runnable(const spool::EnvelopeRecord& env) const {
+    return env.state == spool::EnvelopeState::Pending && !paused_envelopes.count(env.id);
+  }
   EnvelopeView view_of(const spool::MessageRecord& rec, const spool::EnvelopeRecord& env) const;
 };
 

@@ -10,6 +10,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <string>
 
+#include "mta/common/session_table.hpp"
 #include "mta/protocol/line_buffer.hpp"
 #include "mta/server/server_impl.hpp"
 #include "mta/server/server_protocol.hpp"
@@ -42,6 +43,25 @@ struct Connection {
   std::shared_ptr<const trace::ConnMeta> meta;
   std::string meta_helo;
   bool meta_tls = false;
+  SessionHandle row;   // the live session table's row (a no-op without a table)
+  SessionState shown = SessionState::WaitHelo;
+  std::size_t shown_rcpts = 0;
+
+  // Mirrors the protocol state (and the transaction's sender and recipient count) into the row.
+  void track(SessionState state, const Transaction& tx) {
+    if (state == SessionState::Closed || (state == shown && tx.rcpt_to.size() == shown_rcpts)) return;
+    shown = state;
+    shown_rcpts = tx.rcpt_to.size();
+    row.set_state(state == SessionState::Bdat ? "DATA" : to_string(state));
+    bool in_tx = state != SessionState::WaitHelo && state != SessionState::WaitMail;
+    row.set_transaction(in_tx ? tx.mail_from : std::string(), in_tx ? tx.rcpt_to.size() : 0);
+  }
+  // End of data answered: counts the message accepted (2xx) or refused.
+  void message_answered(const smtp::Reply& reply) {
+    row.count(reply.positive() ? SessionCounter::MessagesAccepted : SessionCounter::MessagesRefused);
+    row.note((reply.positive() ? "message accepted: " : "message refused: ") + reply.summary());
+    if (reply.positive()) row.message_done();
+  }
 
   bool tracing() const { return server.trace.enabled(trace::Direction::Server); }
 
@@ -275,6 +295,7 @@ awaitable<Step> Session<Stream>::end_of_data() {
   if (auto problem = proto_.data_problem()) {
     server_.handler.on_rejected(conn_.info, proto_.transaction(), Stage::EndOfData, ".", *problem);
     proto_.reset_transaction();
+    conn_.message_answered(*problem);
     co_return Step{*problem};
   }
   const std::string none;
@@ -284,6 +305,7 @@ awaitable<Step> Session<Stream>::end_of_data() {
     Step step{smtp::make_reply(250, "", "")};
     bool go_on = co_await apply(action, step);
     if (!go_on) step.next = Next::Close, step.reply = {};
+    conn_.message_answered(step.reply.code ? step.reply : smtp::make_reply(421, "4.3.0", "connection closed by policy"));
     co_return step;
   }
   Transaction tx = proto_.take_transaction();
@@ -303,6 +325,7 @@ awaitable<Step> Session<Stream>::end_of_data() {
   if (conn_.tracing()) {
     conn_.emit(trace::EventKind::MessageDisposition, {}, disposition_detail(traced_sender, traced_rcpts, reply));
   }
+  conn_.message_answered(reply);
   co_return Step{std::move(reply)};
 }
 
@@ -364,6 +387,12 @@ awaitable<PhaseEnd> Session<Stream>::run(bool greet) {
               Next::Close};
     }
     bool go_on = co_await apply(action, step);
+    bool greeted = go_on && step.next != Next::Close && step.reply.positive();
+    // A refusal by the policy at connect is a denied peer (seed 004's DENIED-IP); a refusal of
+    // the engine's own (too many connections) a failed connection.
+    conn_.row.count(greeted ? SessionCounter::ConnectionsOk
+                            : action.kind != Action::Kind::Proceed ? SessionCounter::DeniedPeers
+                                                                   : SessionCounter::ConnectionsFailed);
     if (!go_on) co_return PhaseEnd::Closed;
     queue_reply(step.reply);
   }
@@ -389,6 +418,7 @@ awaitable<PhaseEnd> Session<Stream>::run(bool greet) {
       if (step.next == Next::ReadChunk) step = co_await read_chunk();
     }
     if (step.reply.code) queue_reply(step.reply);
+    conn_.track(proto_.state(), proto_.transaction());
     if (step.next == Next::StartTls) {
       co_await flush();
       // PlaintextAfterStarttls (a fakemx fault): the 220 was sent, but the session never handshakes.

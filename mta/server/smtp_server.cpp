@@ -67,9 +67,11 @@ awaitable<bool> handshake(Connection& conn, SslStream& stream) {
   }
   if (auto [ec] = std::get<0>(result); ec) {
     conn.emit(trace::EventKind::Diagnostic, "TLS handshake failed: " + ec.message());
+    conn.row.note("TLS handshake failed: " + ec.message());
     co_return false;
   }
   note_tls(stream, conn.info);
+  conn.row.set_tls(conn.info.tls_version);
   if (conn.tracing()) {
     std::string peer = conn.info.tls_peer_subject.empty() ? "no client certificate" : conn.info.tls_peer_subject;
     conn.emit(trace::EventKind::Diagnostic, "TLS established: " + conn.info.tls_version + " " + conn.info.tls_cipher + ", " + peer);
@@ -94,6 +96,7 @@ awaitable<void> tls_phase(Connection& conn, bool greet) {
   }
   SslStream stream(conn.socket, options.tls->ctx);
   bool ok = co_await handshake(conn, stream);
+  if (!ok && greet) conn.row.count(SessionCounter::ConnectionsFailed);  // implicit TLS: never greeted
   if (!ok) co_return;
   conn.info.helo.clear();
   conn.info.esmtp = false;
@@ -128,6 +131,12 @@ awaitable<void> SmtpServer::Impl::session(std::shared_ptr<tcp::socket> socket) {
   {
     std::lock_guard lock(mu);
     conn.same_ip = ++per_ip[conn.info.peer_address];
+  }
+  if (options.sessions) {
+    const auto& i = conn.info;
+    conn.row = options.sessions->open(SessionDirection::Inbound, i.session_id,
+                                      i.local_address + ":" + std::to_string(i.local_port),
+                                      i.peer_address + ":" + std::to_string(i.peer_port), "WAITHELO");
   }
   try {
     co_await run_connection(conn);

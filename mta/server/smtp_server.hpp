@@ -18,6 +18,10 @@ namespace boost::asio {
 class io_context;
 }
 
+namespace mxlab {
+class SessionTable;
+}
+
 namespace mxlab::server {
 
 struct ServerOptions {
@@ -51,6 +55,8 @@ struct ServerOptions {
   std::size_t max_messages_per_connection = 0;  // then MAIL gets 421 4.7.0 and the session ends; 0 = no limit
   std::size_t read_bytes_per_second = 0;        // throttle what the session reads; 0 = unlimited
   std::size_t write_bytes_per_second = 0;       // throttle what the session writes; 0 = unlimited
+  // Live session table (kcli sessions); must outlive the server's sessions. Null: not tracked.
+  SessionTable* sessions = nullptr;
 };
 
 class SmtpServer {

@@ -124,3 +124,27 @@ TEST(QueueNameParts, ParsesEveryShape) {
 
 }  // namespace
 }  // namespace mxlab::kcli
+
+namespace mxlab::kcli {
+namespace {
+
+TEST(ProviderSummary, ProviderIsTheSuffixOfTheFirstMxHost) {
+  EXPECT_EQ(provider_of_site("(alt1|alt2)?.gmail-smtp-in.l.google.com"), "google.com");
+  EXPECT_EQ(provider_of_site("mx1.example.com,mx2.example.com"), "example.com");
+  EXPECT_EQ(provider_of_site("localhost"), "localhost");
+}
+
+TEST(ProviderSummary, SumsReadyQueuesPerProvider) {
+  auto text = render_provider_summary(read_file("metrics_basic.json"), {});
+  ASSERT_TRUE(text.ok()) << text.error();
+  expect_golden("provider_summary.ref", *text);
+  ProviderSummaryOptions o;
+  o.by_pool = true;
+  o.limit = 2;
+  auto pooled = render_provider_summary(read_file("metrics_basic.json"), o);
+  ASSERT_TRUE(pooled.ok());
+  expect_golden("provider_summary_by_pool.ref", *pooled);
+}
+
+}  // namespace
+}  // namespace mxlab::kcli
