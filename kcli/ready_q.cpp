@@ -1,6 +1,6 @@
 // Outbound connection views: smtpctl's show-hosts (per MX address) and show-routes (per source
 // and MX address), KumoMTA's inspect-ready-q <QUEUE> (the connections of one ready queue with
-// their phase) and abort-ready-q-conn <QUEUE> <SESSION_ID>.
+// their phase), abort-ready-q-conn <QUEUE> <SESSION_ID> and resolve-egress-path <DOMAIN>.
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 #include <iostream>
@@ -109,10 +109,6 @@ void register_ready_q(CLI::App& app, KcliContext& ctx) {
     });
   });
 }
-
-}  // namespace mxlab::kcli
-
-namespace mxlab::kcli {
 
 std::string render_egress_path(const json::value& reply) {
   std::string out = "domain: " + text_of(reply, "domain") + "\nsite: " + text_of(reply, "site") +

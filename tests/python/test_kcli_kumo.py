@@ -3,28 +3,13 @@
 # before) until cancelled, resolve-egress-path answers from real DNS, provider-summary sums the
 # ready queues. Every wait has a deadline.
 import json
-import subprocess
 
-import pytest
-
+from kcli_fixture import kcli  # noqa: F401 (fixture)
 from mail_constants import DOMAIN, MESSAGE, MX1, MX2, SENDER
 from mxlab.waits import wait_until
 
 CAROL, DAVE = "carol@example.com", "dave@example.com"
 READY_QUEUE = f"unspecified->{MX1}@smtp_client"
-
-
-@pytest.fixture
-def kcli(mxlab_bin):
-    binary = mxlab_bin("kcli")
-
-    def run(mta, *args, check=True):
-        out = subprocess.run([str(binary), "--endpoint", f"http://127.0.0.1:{mta.admin_port}", *args],
-                             capture_output=True, text=True, timeout=30)
-        if check:
-            assert out.returncode == 0, f"kcli {' '.join(args)}: {out.stderr}"
-        return out
-    return run
 
 
 def one_mx(mxlab_topology):

@@ -4,30 +4,15 @@
 # follow what happened. Every wait has a deadline.
 import json
 import socket
-import subprocess
 from datetime import timedelta
 
-import pytest
-
+from kcli_fixture import kcli  # noqa: F401 (fixture)
 from mail_constants import DOMAIN, MESSAGE, MX1, SENDER
 from mxlab import _core
 from mxlab.waits import wait_until
 
 CAROL = "carol@example.com"
 DATA_DELAY = timedelta(seconds=2)
-
-
-@pytest.fixture
-def kcli(mxlab_bin):
-    binary = mxlab_bin("kcli")
-
-    def run(mta, *args, check=True):
-        out = subprocess.run([str(binary), "--endpoint", f"http://127.0.0.1:{mta.admin_port}", *args],
-                             capture_output=True, text=True, timeout=30)
-        if check:
-            assert out.returncode == 0, f"kcli {' '.join(args)}: {out.stderr}"
-        return out
-    return run
 
 
 def sessions(kcli, mta, direction):

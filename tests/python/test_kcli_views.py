@@ -1,27 +1,12 @@
 # smtpctl's views through the real kcli binary against a real MTA and fake MX: monitor's counters
 # match the delivery log, qshape matches the queue. Every wait has a deadline.
 import json
-import subprocess
 
-import pytest
-
+from kcli_fixture import kcli  # noqa: F401 (fixture)
 from mail_constants import DOMAIN, MESSAGE, MX1, SENDER, defer_everything
 from mxlab import _core
 
 CAROL, DAVE, ERIN = "carol@example.com", "dave@example.com", "erin@example.com"
-
-
-@pytest.fixture
-def kcli(mxlab_bin):
-    binary = mxlab_bin("kcli")
-
-    def run(mta, *args, check=True):
-        out = subprocess.run([str(binary), "--endpoint", f"http://127.0.0.1:{mta.admin_port}", *args],
-                             capture_output=True, text=True, timeout=30)
-        if check:
-            assert out.returncode == 0, f"kcli {' '.join(args)}: {out.stderr}"
-        return out
-    return run
 
 
 def test_monitor_counters_match_the_delivery_log(mxlab_topology, kcli):

@@ -32,7 +32,12 @@ class ViewBackend : public AdminBackend {
 queue::MessageView message(std::chrono::minutes age, std::vector<std::pair<std::string, std::string>> rcpts) {
   queue::MessageView m;
   m.received = ViewBackend::kNow - age;
-  for (auto& [r, state] : rcpts) m.envelopes.push_back({"", r, "", state});
+  for (auto& [r, state] : rcpts) {
+    queue::EnvelopeView e;
+    e.recipient = r;
+    e.state = state;
+    m.envelopes.push_back(std::move(e));
+  }
   return m;
 }
 
@@ -91,10 +96,10 @@ TEST(SessionRoutes, ListStatsClearAndLog) {
   EXPECT_TRUE(at(list[0], "tls").is_null());
 
   auto stats = json::parse(get(router, "/api/admin/session-stats/v1").body);
-  EXPECT_EQ(at(at(stats, "inbound"), "connections_ok").as_uint64(), 1u);
+  EXPECT_EQ(at(at(stats, "inbound"), "connections_ok").to_number<std::uint64_t>(), 1u);
   auto cleared = json::parse(get(router, "/api/admin/clear-stats/v1", Method::Post).body);
-  EXPECT_EQ(at(at(at(cleared, "before"), "inbound"), "connections_ok").as_uint64(), 1u);
-  EXPECT_EQ(at(at(at(cleared, "after"), "inbound"), "connections_ok").as_uint64(), 0u);
+  EXPECT_EQ(at(at(at(cleared, "before"), "inbound"), "connections_ok").to_number<std::uint64_t>(), 1u);
+  EXPECT_EQ(at(at(at(cleared, "after"), "inbound"), "connections_ok").to_number<std::uint64_t>(), 0u);
 
   auto log = json::parse(get(router, "/api/admin/session-log/v1?limit=1").body).as_array();
   ASSERT_EQ(log.size(), 1u);
