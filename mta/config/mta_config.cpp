@@ -113,10 +113,37 @@ void read_delivery(Reader& r, DeliveryConfig& c) {
   r.integer("max_deliveries_per_connection", c.max_deliveries_per_connection, 1);
   r.integer("max_recipients_per_transaction", c.max_recipients_per_transaction, 1);
   r.duration("idle_timeout", c.idle_timeout);  // 0 = no connection reuse
+  r.integer("connection_limit", c.connection_limit, 0);
   r.map("tls", [&](Reader& s) { read_tls(s, c.tls); });
   r.entries("tls_domains", [&](const std::string& domain, Reader& s) {
     read_tls(s, c.tls_domains.insert_or_assign(lower(domain), c.tls).first->second);
   });
+}
+
+void read_egress(Reader& r, EgressConfig& c) {
+  r.entries("sources", [&](const std::string& name, Reader& s) {
+    EgressSourceConfig& src = c.sources[name];
+    address(s, "source_address", src.source_address);
+    s.string("ehlo_domain", src.ehlo_domain);
+  });
+  r.entries("pools", [&](const std::string& name, Reader& p) {
+    auto& entries = c.pools[name];
+    p.list("sources", [&](Reader& item, std::size_t) {
+      EgressPoolEntry e;
+      item.require("name");
+      if (item.string("name", e.source))
+        item.check("name", c.sources.count(e.source) > 0, "unknown egress source '" + e.source + "'");
+      item.integer("weight", e.weight, 1);
+      entries.push_back(std::move(e));
+    });
+    p.check("sources", !entries.empty(), "a pool needs at least one source");
+  });
+  if (r.string("pool", c.pool))
+    r.check("pool", c.pools.count(c.pool) > 0, "unknown egress pool '" + c.pool + "'");
+  if (r.string_map("tenant_pools", c.tenant_pools)) {
+    for (const auto& [tenant, pool] : c.tenant_pools)
+      r.check("tenant_pools", c.pools.count(pool) > 0, "tenant '" + tenant + "': unknown egress pool '" + pool + "'");
+  }
 }
 
 void read_retry(Reader& r, RetryConfig& c) {
@@ -211,6 +238,7 @@ void read_mta_config(Reader& r, MtaConfig& c) {
   r.map("resolver", [&](Reader& s) { read_resolver(s, c.resolver); });
   r.map("delivery", [&](Reader& s) { read_delivery(s, c.delivery); });
   r.map("retry", [&](Reader& s) { read_retry(s, c.retry); });
+  r.map("egress", [&](Reader& s) { read_egress(s, c.egress); });
   r.map("admin", [&](Reader& s) { read_admin(s, c.admin); });
   r.map("log", [&](Reader& s) {
     s.string("path", c.log.path);

@@ -63,6 +63,9 @@ struct DeliveryConfig {
   int max_deliveries_per_connection = 1024;
   int max_recipients_per_transaction = 100;  // KumoMTA max_recipients_per_batch; more are split
   Millis idle_timeout{60000};
+  // KumoMTA's connection_limit: deliveries running at once per ready queue (egress source x
+  // destination site); further attempts wait for one to finish. 0 = no limit.
+  int connection_limit = 32;
   TlsPolicyConfig tls;
   // Per recipient domain (lower case); an entry starts as a copy of `tls` and overrides its keys.
   std::map<std::string, TlsPolicyConfig> tls_domains;
@@ -117,6 +120,26 @@ struct BounceRulesConfig {
   std::vector<BounceRuleConfig> rules;
 };
 
+// Egress sources and pools (KumoMTA's define_egress_source / define_egress_pool). A source binds
+// a local address and EHLO name; a pool spreads deliveries over its sources by weight (smooth
+// weighted round robin). Mail uses the pool of its tenant (tenant_pools), else `pool`; with no
+// pools at all it leaves from the "unspecified" source of the "unspecified" pool (the OS picks
+// the address, delivery.ehlo_name names it).
+struct EgressSourceConfig {
+  std::string source_address;  // local IP to bind; empty = the OS's choice
+  std::string ehlo_domain;     // empty = delivery.ehlo_name (or hostname)
+};
+struct EgressPoolEntry {
+  std::string source;
+  int weight = 1;
+};
+struct EgressConfig {
+  std::map<std::string, EgressSourceConfig> sources;
+  std::map<std::string, std::vector<EgressPoolEntry>> pools;
+  std::string pool;                                  // the default pool; empty = "unspecified"
+  std::map<std::string, std::string> tenant_pools;  // tenant -> pool
+};
+
 struct LimitsConfig {
   std::size_t max_message_size = 25 * 1024 * 1024;  // advertised as SIZE
   std::size_t max_line_length = 1000;               // RFC 5321 4.5.3.1.6 text line, with CRLF
@@ -139,6 +162,7 @@ struct MtaConfig {
   LimitsConfig limits;
   BounceRulesConfig bounce_rules;
   QueuesConfig queues;
+  EgressConfig egress;
 };
 
 // A configuration error names where it is: "mtad.yaml:12: retry.initial_interval: bad duration 'x'".

@@ -156,7 +156,12 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
     if (runnable(env) && spool::domain_of(env.recipient) == domain) req.rcpt_to.push_back(env.recipient);
   const auto& dc = d.config.delivery;
   req.port = dc.port;
-  req.ehlo_name = dc.ehlo_name.empty() ? d.config.hostname : dc.ehlo_name;
+  const EgressChoice egress_choice = egress.pick(meta_value(rec.meta, "tenant"));
+  const std::string& source = egress_choice.source;
+  req.source_address = egress_choice.source_address;
+  req.ehlo_name = !egress_choice.ehlo_domain.empty() ? egress_choice.ehlo_domain
+                  : dc.ehlo_name.empty()             ? d.config.hostname
+                                                     : dc.ehlo_name;
   req.max_mx_addresses = dc.max_mx_addresses;
   req.max_recipients_per_transaction = static_cast<std::size_t>(dc.max_recipients_per_transaction);
   req.timeouts = {dc.connect_timeout, dc.command_timeout, dc.data_timeout};
@@ -165,8 +170,9 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
   req.connections = &connections;
   trace::ClientTraceFacts facts;  // strings only: events and conn_meta are built only while traced
   if (d.trace) {
-    facts.egress_source = kEgressSource;
-    facts.ready_queue_name = [](std::string_view site) { return ready_queue_name(kEgressSource, site); };
+    facts.egress_pool = egress_choice.pool;
+    facts.egress_source = source;
+    facts.ready_queue_name = [source](std::string_view site) { return ready_queue_name(source, site); };
     facts.message_id = format_message_id(id);
     facts.sender = rec.sender;
     facts.recipients = req.rcpt_to;
@@ -180,10 +186,17 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
   req.sessions = d.sessions;
   req.message_id = format_message_id(id);
   TimePoint hold_until{};
-  req.hold = [this, &hold_until](const std::string& site) {
-    const AdminRule* r = ready_hold(ready_queue_name(kEgressSource, site), d.clock.now());
-    if (r) hold_until = r->expires;
-    return r != nullptr;
+  std::string slot;  // the ready queue whose connection_limit slot this attempt holds
+  req.hold = [this, &hold_until, &slot, &source, id, &domain](const std::string& site) {
+    const std::string ready = ready_queue_name(source, site);
+    const AdminRule* r = ready_hold(ready, d.clock.now());
+    if (r) {
+      hold_until = r->expires;
+      return true;
+    }
+    if (!take_slot(ready, id, domain)) return true;  // waits for a running attempt to finish
+    slot = ready;
+    return false;
   };
 
   delivery::DomainAttempt result;
@@ -197,9 +210,10 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
     result = co_await delivery::attempt_domain(d.resolver, req, d.trace);
   }
   busy.erase({id, domain});
-  if (result.held) {  // its ready queue is suspended: held like a suspension, nothing recorded
-    site_of_domain[domain] = ready_queue_name(kEgressSource, result.site);
-    if (messages.count(id)) {
+  if (!slot.empty()) release_slot(slot);
+  if (result.held) {  // its ready queue is suspended, or at its connection_limit: nothing recorded
+    site_of_domain[domain] = ready_queue_name(source, result.site);
+    if (messages.count(id) && hold_until != TimePoint{}) {
       held.insert({id, domain});
       set_due(id, domain, hold_until);
     }
@@ -212,20 +226,19 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
     co_return;
   }
   MessageRecord& after = found->second;
-  std::string ready = ready_queue_name(kEgressSource, result.site);
-  site_of_domain[domain] = ready;
+  AttemptFacts facts{ready_queue_name(source, result.site), egress_choice, {}, {}};
+  site_of_domain[domain] = facts.ready_queue;
   TimePoint now = d.clock.now();
   std::optional<std::optional<TimePoint>> retry_at;
-  const std::string message_id =
-      data ? smtp::header_value(data.value(), "Message-ID").value_or(std::string()) : std::string();
+  if (data) facts.message_id = smtp::header_value(data.value(), "Message-ID").value_or(std::string());
   // Postfix's delays=a/b/c/d: reception, waiting in the queue (to this attempt's start), then the
   // attempt's connection setup and transmission.
-  const log::Delays delays{after.before_queue, std::chrono::duration_cast<Millis>(started - after.received),
-                           result.connection_setup, result.transmission};
+  facts.delays = log::Delays{after.before_queue, std::chrono::duration_cast<Millis>(started - after.received),
+                             result.connection_setup, result.transmission};
   for (const auto& o : result.outcomes) {
     for (auto& env : after.envelopes) {
       if (runnable(env) && env.recipient == o.recipient) {
-        record_outcome(after, env, o, ready, now, retry_at, message_id, delays);
+        record_outcome(after, env, o, facts, now, retry_at);
         break;
       }
     }
@@ -255,22 +268,22 @@ log::LogRecord Scheduler::Impl::base_record(const MessageRecord& rec, const spoo
 }
 
 void Scheduler::Impl::record_outcome(MessageRecord& rec, spool::EnvelopeRecord& env,
-                                     const delivery::RecipientOutcome& o, const std::string& ready_queue,
-                                     TimePoint now, std::optional<std::optional<TimePoint>>& retry_at,
-                                     const std::string& message_id, const log::Delays& delays) {
+                                     const delivery::RecipientOutcome& o, const AttemptFacts& facts,
+                                     TimePoint now, std::optional<std::optional<TimePoint>>& retry_at) {
   env.attempts++;
   env.last_attempt = now;
-  log::LogRecord lr = base_record(rec, env, now, message_id);
-  lr.site = ready_queue;
+  log::LogRecord lr = base_record(rec, env, now, facts.message_id);
+  lr.site = facts.ready_queue;
   lr.response = to_response(o.reply, o.command);
   lr.peer_address = {o.peer_name, o.peer_address};
   lr.delivery_protocol = "ESMTP";
-  lr.egress_source = kEgressSource;
+  lr.egress_pool = facts.egress.pool;
+  lr.egress_source = facts.egress.source;
   lr.tls_protocol_version = o.tls_version;
   lr.tls_cipher = o.tls_cipher;
-  lr.delays = delays;
+  lr.delays = facts.delays;
   if (o.fate != delivery::Fate::Delivered) lr.bounce_classification = classifier.classify(o.reply);
-  std::string service = ready_service_label(ready_queue);
+  std::string service = ready_service_label(facts.ready_queue);
   switch (o.fate) {
     case delivery::Fate::Delivered:
       env.state = EnvelopeState::Delivered;
@@ -322,6 +335,30 @@ void Scheduler::Impl::persist(const MessageRecord& rec) {
   // writer's own thread (not behind inbound stores on the blocking pool). A failed write leaves
   // the previous record: the message is retried (or re-delivered) after a restart.
   writer.submit(rec);
+}
+
+bool Scheduler::Impl::take_slot(const std::string& ready_queue, MessageId id, const std::string& domain) {
+  const int limit = d.config.delivery.connection_limit;
+  int& active = active_per_ready[ready_queue];
+  if (limit > 0 && active >= limit) {
+    waiting_per_ready[ready_queue].push_back({id, domain});
+    return false;
+  }
+  ++active;
+  return true;
+}
+
+void Scheduler::Impl::release_slot(const std::string& ready_queue) {
+  if (--active_per_ready[ready_queue] <= 0) active_per_ready.erase(ready_queue);
+  auto w = waiting_per_ready.find(ready_queue);
+  while (w != waiting_per_ready.end() && !w->second.empty()) {
+    WorkKey next = w->second.front();
+    w->second.pop_front();
+    if (!messages.count(next.first) || busy.count(next)) continue;  // removed meanwhile, or already running
+    set_due(next.first, next.second, d.clock.now());  // finished() re-evaluates due work
+    break;
+  }
+  if (w != waiting_per_ready.end() && w->second.empty()) waiting_per_ready.erase(w);
 }
 
 void Scheduler::Impl::finished() {

@@ -2,6 +2,7 @@
 // scheduler_admin.cpp (operator actions). Touched only on the MTA's io thread.
 #pragma once
 #include <boost/asio.hpp>
+#include <deque>
 #include <functional>
 #include <map>
 #include <set>
@@ -9,6 +10,7 @@
 #include "mta/delivery/bounce_classifier.hpp"
 #include "mta/delivery/domain_attempt.hpp"
 #include "mta/queue/admin_rules.hpp"
+#include "mta/queue/egress.hpp"
 #include "mta/queue/retry_schedule.hpp"
 #include "mta/queue/scheduler.hpp"
 #include "mta/queue/spool_writer.hpp"
@@ -32,6 +34,7 @@ struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
               d.config.retry.seed ? *d.config.retry.seed : (std::uint64_t{random_u32()} << 32 | random_u32())),
         timer(d.io),
         writer(d.spool),
+        egress(d.config.egress),
         tls(d.config.delivery),
         connections(d.io, {d.config.delivery.max_deliveries_per_connection, d.config.delivery.idle_timeout,
                            {d.config.delivery.connect_timeout, d.config.delivery.command_timeout,
@@ -43,6 +46,9 @@ struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
   std::uint64_t clock_watch = 0;  // token of the virtual-clock watcher (0: system clock)
   boost::asio::steady_timer timer;
   SpoolWriter writer;  // envelope updates and removals, group committed on their own thread
+  EgressSelector egress;
+  std::map<std::string, int> active_per_ready;                  // attempts running, per ready queue
+  std::map<std::string, std::deque<WorkKey>> waiting_per_ready;  // work waiting for a slot
   delivery::ClientTlsPolicies tls;
   delivery::ConnectionCache connections;
   std::map<MessageId, spool::MessageRecord> messages;
@@ -70,9 +76,17 @@ struct Scheduler::Impl : std::enable_shared_from_this<Impl> {
   boost::asio::awaitable<void> attempt(MessageId id, std::string domain);
   // `retry_at`: when deferred recipients of this attempt try again, drawn once per attempt (nullopt:
   // they expire instead); filled on the first deferral.
+  struct AttemptFacts {
+    std::string ready_queue;
+    EgressChoice egress;
+    std::string message_id;  // the Message-ID header, when known
+    log::Delays delays;
+  };
   void record_outcome(spool::MessageRecord& rec, spool::EnvelopeRecord& env, const delivery::RecipientOutcome& o,
-                      const std::string& ready_queue, TimePoint now, std::optional<std::optional<TimePoint>>& retry_at,
-                      const std::string& message_id, const log::Delays& delays);
+                      const AttemptFacts& facts, TimePoint now, std::optional<std::optional<TimePoint>>& retry_at);
+  // A connection_limit slot of `ready_queue`: taken for an attempt, or the work waits for one.
+  bool take_slot(const std::string& ready_queue, MessageId id, const std::string& domain);
+  void release_slot(const std::string& ready_queue);
   // Expiration record for env (pending past max_age, or no retry before it); `why` ends the text.
   void expire(spool::MessageRecord& rec, spool::EnvelopeRecord& env, const std::string& why, TimePoint now,
               const std::string& message_id = "");
