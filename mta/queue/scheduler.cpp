@@ -226,19 +226,19 @@ awaitable<void> Scheduler::Impl::attempt(MessageId id, std::string domain) {
     co_return;
   }
   MessageRecord& after = found->second;
-  AttemptFacts facts{ready_queue_name(source, result.site), egress_choice, {}, {}};
-  site_of_domain[domain] = facts.ready_queue;
+  AttemptFacts attempt_facts{ready_queue_name(source, result.site), egress_choice, {}, {}};
+  site_of_domain[domain] = attempt_facts.ready_queue;
   TimePoint now = d.clock.now();
   std::optional<std::optional<TimePoint>> retry_at;
-  if (data) facts.message_id = smtp::header_value(data.value(), "Message-ID").value_or(std::string());
+  if (data) attempt_facts.message_id = smtp::header_value(data.value(), "Message-ID").value_or(std::string());
   // Postfix's delays=a/b/c/d: reception, waiting in the queue (to this attempt's start), then the
   // attempt's connection setup and transmission.
-  facts.delays = log::Delays{after.before_queue, std::chrono::duration_cast<Millis>(started - after.received),
+  attempt_facts.delays = log::Delays{after.before_queue, std::chrono::duration_cast<Millis>(started - after.received),
                              result.connection_setup, result.transmission};
   for (const auto& o : result.outcomes) {
     for (auto& env : after.envelopes) {
       if (runnable(env) && env.recipient == o.recipient) {
-        record_outcome(after, env, o, facts, now, retry_at);
+        record_outcome(after, env, o, attempt_facts, now, retry_at);
         break;
       }
     }
@@ -312,7 +312,7 @@ void Scheduler::Impl::record_outcome(MessageRecord& rec, spool::EnvelopeRecord& 
   }
   d.log.write(lr);
   if (o.fate == delivery::Fate::Deferred && !*retry_at)
-    expire(rec, env, "next retry would be past max_age; last error: " + o.reply.summary(), now, message_id);
+    expire(rec, env, "next retry would be past max_age; last error: " + o.reply.summary(), now, facts.message_id);
 }
 
 void Scheduler::Impl::expire(MessageRecord& rec, spool::EnvelopeRecord& env, const std::string& why,

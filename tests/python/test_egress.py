@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 import mxlab
+from mxlab import trace
 
 from mail_constants import DOMAIN, MESSAGE, MX1, SENDER
 
@@ -53,6 +54,20 @@ def test_pool_sources_take_turns_with_their_address_and_ehlo_name(mxlab_topology
     assert [r.egress_pool for r in records] == ["shared"] * 4
     assert [r.egress_source for r in records] == ["ip-a", "ip-b", "ip-a", "ip-b"]
     assert records[0].site == f"ip-a->{MX1}@smtp_client"
+
+
+def test_the_client_trace_carries_the_chosen_source(mxlab_topology):
+    topo, mx, mta = start(mxlab_topology, {"egress": EGRESS, "delivery": {"idle_timeout": "0s"}})
+    with trace.subscribe(mta, "client", egress_source="ip-b") as t, trace.subscribe(mta, "client") as everything:
+        for i in range(4):
+            topo.send(SENDER, [rcpt(i)], MESSAGE)
+            topo.wait_for_delivery(recipient=rcpt(i))
+        everything.wait_for_closed(4)
+        t.drain()
+    metas = [e.conn_meta for evs in t.sessions().values() for e in evs if e.kind == "MessageObtained"]
+    assert len(metas) == 2
+    assert all(m["egress_pool"] == "shared" and m["source_address"] == "127.0.0.6" for m in metas)
+    assert {m["ready_queue_name"] for m in metas} == {f"ip-b->{MX1}@smtp_client"}
 
 
 def test_a_tenant_uses_its_own_pool(mxlab_topology):

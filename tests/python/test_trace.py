@@ -103,6 +103,26 @@ def test_each_client_filter_includes_exactly_the_sessions_it_should(mxlab_topolo
     assert counts["produced"] == everything.counts()["produced"]
 
 
+@pytest.mark.parametrize("filters, expected", [
+    ({"tenant": "acme"}, {DOMAIN}),
+    ({"campaign": "autumn"}, {OTHER_DOMAIN}),
+    ({"tenant": ["nobody", "acme"], "campaign": "spring"}, {DOMAIN}),
+    ({"tenant": ["acme", "other"]}, {DOMAIN, OTHER_DOMAIN}),
+    ({"campaign": "winter"}, set()),
+])
+def test_tenant_and_campaign_filters_follow_the_message_headers(mxlab_topology, filters, expected):
+    topo, mta = two_domain_topology(mxlab_topology)
+    with trace.subscribe(mta, "client", **filters) as t, trace.subscribe(mta, "client") as everything:
+        topo.send(SENDER, [BOB], b"X-Tenant: acme\r\nX-Campaign: spring\r\n" + MESSAGE)
+        topo.send(SENDER, [CAROL], b"X-Tenant: other\r\nX-Campaign: autumn\r\n" + MESSAGE)
+        everything.wait_for_closed(2)
+        topo.wait_for_delivery(2)
+        t.drain()
+    assert set(delivered_sessions(t).values()) == expected
+    counts = t.close()
+    assert counts["produced"] == counts["delivered"] + counts["dropped"] + counts["filtered"]
+
+
 def test_ready_queue_filter_refuses_the_other_session_from_its_first_event(mxlab_topology):
     topo, mta = two_domain_topology(mxlab_topology)
     with trace.subscribe(mta, "client", ready_queue=f"unspecified->{MX2}@smtp_client") as t, \
