@@ -46,11 +46,16 @@ def mtad_on_tmpfs(tmp_path, binary, spool, size):
     return wrapper
 
 
-def fill(topo, port, limit=400):
-    """Sends messages until one is refused; returns (acknowledged ids, the refusal)."""
+def fill(topo, mtad, limit=400):
+    """Sends messages until one is refused; returns (acknowledged ids, the refusal). A dropped
+    connection fails with mtad's exit status and the end of its output (a crash is a bug)."""
     ids = []
     for _ in range(limit):
-        result = topo.send(SENDER, [RECIPIENT], BODY, port=port, check=False)
+        try:
+            result = topo.send(SENDER, [RECIPIENT], BODY, port=mtad.smtp_port, check=False)
+        except _core.SmtpError as e:
+            pytest.fail(f"{e} after {len(ids)} messages; mtad exit status {mtad.process.poll()}, "
+                        f"output:\n{mtad.output()[-4000:]}")
         if not result.accepted:
             return ids, result.final_reply
         ids.append(result.final_reply.lines[-1].split()[-1])
@@ -78,7 +83,7 @@ def test_min_free_space_refuses_mail_before_the_disk_is_full(topo, mxlab_bin, tm
     wrapper = mtad_on_tmpfs(tmp_path, mxlab_bin("mtad"), spool, "32m")
     config_path, _ = topo.write_mtad_config({**HOLD, "spool": {"path": str(spool), "min_free_space": "12MB"}})
     with Mtad(wrapper, config_path) as mtad:
-        ids, refusal = fill(topo, mtad.smtp_port)
+        ids, refusal = fill(topo, mtad)
         assert refusal.code == 451 and str(refusal.enhanced) == "4.3.1", refusal.encode()
         assert "insufficient system storage" in refusal.text()
         assert ids, "the first message should have fitted"
@@ -95,7 +100,7 @@ def test_a_failed_spool_write_gets_451_and_latches_new_mail_off(topo, mxlab_bin,
     wrapper = mtad_on_tmpfs(tmp_path, mxlab_bin("mtad"), spool, "24m")
     config_path, _ = topo.write_mtad_config({**HOLD, "spool": {"path": str(spool), "min_free_space": 0}})
     with Mtad(wrapper, config_path) as mtad:
-        ids, refusal = fill(topo, mtad.smtp_port)
+        ids, refusal = fill(topo, mtad)
         # The write itself failed (ENOSPC): 451 at end of data, never a 250.
         assert refusal.code == 451, refusal.encode()
         assert "spool store" in mtad.output()
