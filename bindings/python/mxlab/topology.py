@@ -35,6 +35,32 @@ def free_port(address: str = LOCALHOST) -> int:
         return s.getsockname()[1]
 
 
+_PORTS_PER_WORKER = 1500
+_port_counter = os.getpid() % _PORTS_PER_WORKER
+
+
+def shared_mx_port(address: str = "127.0.0.2") -> int:
+    """The port every fake MX host (and multi-hop MTA) of one topology shares. It comes from
+    20000-31999, below the kernel's ephemeral range, so no socket elsewhere gets it by accident
+    (an ephemeral port picked free on one 127.0.0.N may be taken on another), and from a slice of
+    that range per pytest-xdist worker, so parallel workers never share one."""
+    global _port_counter
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    base = 20000 + (index % 8) * _PORTS_PER_WORKER
+    for _ in range(_PORTS_PER_WORKER):
+        port = base + _port_counter % _PORTS_PER_WORKER
+        _port_counter += 1
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind((address, port))
+                return port
+            except OSError:
+                continue
+    return free_port(address)
+
+
 class Topology:
     """``with Topology(tmp_path) as t: mx = t.add_mx("mx1.example.com"); t.route("example.com", "mx1.example.com")``"""
 
@@ -45,7 +71,7 @@ class Topology:
         self.dns: Any = None  # _core.FakeDns once started
         self.hosts: dict[str, _core.MxHost] = {}
         self.mtas: list[_core.Mta] = []
-        self.mx_port = 0  # shared by every MX host; fixed by the first one
+        self.mx_port = shared_mx_port()  # shared by every MX host
         self._next_octet = first_mx_octet
         self._records: list[tuple[str, str, str]] = []  # (name, type, value) for the zone
         self._closed = False
