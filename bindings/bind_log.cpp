@@ -20,7 +20,8 @@ void bind_log(py::module_& m) {
       .value("Bounce", RecordType::Bounce)
       .value("Expiration", RecordType::Expiration)
       .value("AdminBounce", RecordType::AdminBounce)
-      .value("Rejection", RecordType::Rejection);
+      .value("Rejection", RecordType::Rejection)
+      .value("AdminRebind", RecordType::AdminRebind);
 
   py::class_<Response>(m, "Response")
       .def(py::init<>())

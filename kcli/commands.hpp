@@ -28,7 +28,8 @@ void register_bounce_cancel(CLI::App& app, KcliContext& ctx);
 void register_suspend(CLI::App& app, KcliContext& ctx);         // suspend.cpp
 void register_suspend_list(CLI::App& app, KcliContext& ctx);
 void register_suspend_cancel(CLI::App& app, KcliContext& ctx);
-void register_suspend_ready_q(CLI::App& app, KcliContext& ctx);  // suspend-ready-q, -list, -cancel
+void register_suspend_ready_q(CLI::App& app, KcliContext& ctx);
+void register_rebind(CLI::App& app, KcliContext& ctx);  // rebind.cpp  // suspend-ready-q, -list, -cancel
 void register_inspect_message(CLI::App& app, KcliContext& ctx);  // inspect.cpp
 void register_inspect_sched_q(CLI::App& app, KcliContext& ctx);
 void register_show_queue(CLI::App& app, KcliContext& ctx);       // show_queue.cpp

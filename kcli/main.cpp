@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   register_suspend_list(app, ctx);
   register_suspend_cancel(app, ctx);
   register_suspend_ready_q(app, ctx);
+  register_rebind(app, ctx);
   register_inspect_message(app, ctx);
   register_inspect_sched_q(app, ctx);
   register_show_queue(app, ctx);

@@ -22,6 +22,9 @@ AdminResult<ServiceStatus> AdminBackend::set_paused(std::string_view, bool) { re
 AdminResult<std::size_t> AdminBackend::pause_envelopes(const std::string&, bool) {
   return unexpected(not_implemented());
 }
+AdminResult<queue::RebindResult> AdminBackend::rebind(const queue::RebindRequest&) {
+  return unexpected(not_implemented());
+}
 ServiceStatus AdminBackend::status() { return {}; }
 void AdminBackend::inject(InjectRequest, std::function<void(AdminResult<InjectResult>)> done) {
   done(unexpected(not_implemented()));

@@ -98,6 +98,8 @@ class AdminBackend {
   virtual AdminResult<ServiceStatus> set_paused(std::string_view service, bool paused);  // "smtp" | "mta"
   // smtpctl pause / resume envelope: `id` as schedule. Returns envelopes whose state changed.
   virtual AdminResult<std::size_t> pause_envelopes(const std::string& id, bool paused);
+  // KumoMTA's rebind; 400 when a data value is refused.
+  virtual AdminResult<queue::RebindResult> rebind(const queue::RebindRequest& request);
   virtual ServiceStatus status();
   // Queues injected mail durably; `done` runs on the io thread. 400 for a bad address or part.
   virtual void inject(InjectRequest request, std::function<void(AdminResult<InjectResult>)> done);

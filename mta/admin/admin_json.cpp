@@ -163,6 +163,37 @@ Expected<queue::AdminRule, std::string> parse_rule(const json::object& body, que
   return r;
 }
 
+Expected<queue::RebindRequest, std::string> parse_rebind(const json::object& body) {
+  queue::RebindRequest r;
+  auto& s = r.selector;
+  for (auto [key, field] : {std::pair{"domain", &s.domain}, {"routing_domain", &s.routing_domain},
+                            {"campaign", &s.campaign}, {"tenant", &s.tenant}}) {
+    if (auto st = take(body, key, *field); !st) return unexpected(st.error);
+  }
+  // KumoMTA: no criteria means every queue.
+  s.everything = !s.domain && !s.routing_domain && !s.campaign && !s.tenant;
+  auto reason = string_field(body, "reason");
+  if (!reason || reason->empty()) return unexpected(std::string("reason is required"));
+  r.reason = *reason;
+  if (auto* d = body.if_contains("data"); d && !d->is_null()) {
+    if (!d->is_object()) return unexpected(std::string("data must be an object of strings"));
+    for (const auto& [k, v] : d->as_object()) {
+      if (!v.is_string()) return unexpected("data." + std::string(k) + " must be a string");
+      r.data[std::string(k)] = std::string(v.as_string());
+    }
+  }
+  for (auto [key, field] : {std::pair{"always_flush", &r.always_flush}, {"suppress_logging", &r.suppress_logging}}) {
+    if (auto* v = body.if_contains(key); v && !v->is_null()) {
+      if (!v->is_bool()) return unexpected(std::string(key) + " must be true or false");
+      *field = v->as_bool();
+    }
+  }
+  if (auto* t = body.if_contains("trigger_rebind_event"); t && t->is_bool() && t->as_bool())
+    return unexpected(std::string("trigger_rebind_event: mtad has no rebind_message event; its data is merged into "
+                                  "the metadata instead (leave the flag off)"));
+  return r;
+}
+
 json::object rule_json(const queue::AdminRule& r, TimePoint now) {
   json::object o;
   o["id"] = r.id;

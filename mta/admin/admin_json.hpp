@@ -28,6 +28,8 @@ std::optional<std::chrono::milliseconds> parse_duration_text(std::string_view te
 // "4m 50s" (KumoMTA lists the remaining time of a rule this way).
 std::string format_duration(std::chrono::milliseconds d);
 
+// POST /api/admin/rebind/v1 (KumoMTA's RebindV1Request); no selector field means everything.
+Expected<queue::RebindRequest, std::string> parse_rebind(const boost::json::object& body);
 // A bounce or suspend rule from a POST body; `now` anchors duration / expires.
 Expected<queue::AdminRule, std::string> parse_rule(const boost::json::object& body, queue::RuleKind kind,
                                                    TimePoint now);

@@ -49,6 +49,17 @@ Response cancel(AdminBackend& b, const Request& req, queue::RuleKind kind) {
   return json_response(200, json::serialize(json::object{{"id", *id}, {"cancelled", true}}));
 }
 
+Response rebind(AdminBackend& b, const Request& req) {
+  auto body = parse_body(req);
+  if (!body) return body.error();
+  auto parsed = parse_rebind(*body);
+  if (!parsed) return error_response(400, parsed.error());
+  auto done = b.rebind(*parsed);
+  if (!done) return error_response(done.error().status, done.error().reason);
+  return json_response(200, json::serialize(json::object{
+                                {"matched", done->matched}, {"moved", done->moved}, {"flushed", done->flushed}}));
+}
+
 void add_family(Router& router, AdminBackend& b, const std::string& path, queue::RuleKind kind) {
   router.add(Method::Post, path, [&b, kind](const Request& r) { return create(b, r, kind); });
   router.add(Method::Get, path, [&b, kind](const Request&) { return list(b, kind); });
@@ -60,6 +71,7 @@ void add_rule_routes(Router& router, AdminBackend& backend) {
   add_family(router, backend, "/api/admin/bounce/v1", queue::RuleKind::Bounce);
   add_family(router, backend, "/api/admin/suspend/v1", queue::RuleKind::Suspend);
   add_family(router, backend, "/api/admin/suspend-ready-q/v1", queue::RuleKind::SuspendReady);
+  router.add(Method::Post, "/api/admin/rebind/v1", [&backend](const Request& r) { return rebind(backend, r); });
 }
 
 }  // namespace mxlab::admin

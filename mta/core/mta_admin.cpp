@@ -108,6 +108,12 @@ admin::AdminResult<std::size_t> MtaAdmin::pause_envelopes(const std::string& id,
   return *n;
 }
 
+admin::AdminResult<queue::RebindResult> MtaAdmin::rebind(const queue::RebindRequest& request) {
+  auto r = d_.scheduler.rebind(request);
+  if (!r) return unexpected(admin::AdminError{400, r.error()});
+  return *r;
+}
+
 admin::AdminResult<admin::ServiceStatus> MtaAdmin::set_paused(std::string_view service, bool paused) {
   if (service == "smtp") {
     d_.pause.set_paused(paused);

@@ -63,6 +63,7 @@ class MtaAdmin final : public admin::AdminBackend {
   void inject(admin::InjectRequest request, std::function<void(admin::AdminResult<admin::InjectResult>)> done) override;
   void query_log(log::LogQuery query, std::function<void(admin::AdminResult<std::string>)> done) override;
   admin::AdminResult<std::size_t> pause_envelopes(const std::string& id, bool paused) override;
+  admin::AdminResult<queue::RebindResult> rebind(const queue::RebindRequest& request) override;
   void resolve_egress_path(const std::string& domain,
                            std::function<void(admin::AdminResult<admin::EgressPath>)> done) override;
   SessionTable* sessions() override { return &d_.sessions; }

@@ -14,7 +14,7 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::array<std::pair<RecordType, std::string_view>, 7> kTypes = {{
+constexpr std::array<std::pair<RecordType, std::string_view>, 8> kTypes = {{
     {RecordType::Reception, "Reception"},
     {RecordType::Delivery, "Delivery"},
     {RecordType::TransientFailure, "TransientFailure"},
@@ -22,6 +22,7 @@ constexpr std::array<std::pair<RecordType, std::string_view>, 7> kTypes = {{
     {RecordType::Expiration, "Expiration"},
     {RecordType::AdminBounce, "AdminBounce"},
     {RecordType::Rejection, "Rejection"},
+    {RecordType::AdminRebind, "AdminRebind"},
 }};
 
 std::int64_t unix_seconds(TimePoint t) {

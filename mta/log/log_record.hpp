@@ -15,7 +15,7 @@
 
 namespace mxlab::log {
 
-enum class RecordType { Reception, Delivery, TransientFailure, Bounce, Expiration, AdminBounce, Rejection };
+enum class RecordType { Reception, Delivery, TransientFailure, Bounce, Expiration, AdminBounce, Rejection, AdminRebind };
 std::string_view to_string(RecordType t);
 
 struct Response {

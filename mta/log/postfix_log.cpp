@@ -58,6 +58,7 @@ void PostfixLog::write(const LogRecord& r) {
     it->second.recipients++;
     return;
   }
+  if (r.type == RecordType::AdminRebind) return;  // Postfix has no such line; the queue id stays the same
   auto it = pending_.find(r.id);
   if (it != pending_.end() && !it->second.active) {
     it->second.active = true;

@@ -64,6 +64,22 @@ class RuleSet {
   std::vector<AdminRule> rules_;
 };
 
+// KumoMTA's rebind: matching messages get `data` merged into their metadata (tenant, campaign,
+// routing_domain and any other key), which moves them to another scheduled queue when a queue
+// part changed; moved messages (and with always_flush every matched one) are due at once.
+struct RebindRequest {
+  Selector selector;
+  std::string reason;
+  std::map<std::string, std::string> data;
+  bool always_flush = false;
+  bool suppress_logging = false;
+};
+struct RebindResult {
+  std::uint64_t matched = 0;  // messages with a pending envelope the selector covers
+  std::uint64_t moved = 0;    // of those, messages whose scheduled queue changed
+  std::uint64_t flushed = 0;  // pending envelopes made due now
+};
+
 // A random (version 4) UUID in its canonical text form.
 std::string make_rule_id();
 

@@ -78,6 +78,9 @@ class Scheduler {
   // queued and is not attempted (attempts already running finish); resume makes it eligible
   // again at its next retry time. Not persisted. Returns envelopes whose state changed.
   Expected<std::size_t, IdError> pause_envelopes(std::string_view id, bool paused);
+  // KumoMTA's rebind (see RebindRequest); AdminRebind records for moved messages unless
+  // suppressed. Unexpected: why a data value was refused (nothing is changed then).
+  Expected<RebindResult> rebind(const RebindRequest& request);
   SchedulerStats stats() const;
 
  private:

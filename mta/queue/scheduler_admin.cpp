@@ -3,6 +3,8 @@
 // sees and leaves the queue consistent; spool writes go through the same serial strand.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "mta/queue/queue_names.hpp"
 #include "mta/queue/scheduler_impl.hpp"
 
@@ -249,6 +251,61 @@ Expected<std::size_t, Scheduler::IdError> Scheduler::pause_envelopes(std::string
   spdlog::info("admin: {} {}: {} envelope(s)", paused ? "pause" : "resume", id, n);
   i.timer.cancel();
   return n;
+}
+
+Expected<RebindResult> Scheduler::rebind(const RebindRequest& req) {
+  auto& i = *impl_;
+  for (const auto& [key, value] : req.data) {  // checked before anything changes
+    if (key.empty()) return unexpected(std::string("data: empty key"));
+    std::map<std::string, std::string> probe;
+    if (auto err = set_queue_part(probe, key, value, "data." + key); !err.empty()) return unexpected(err);
+  }
+  const TimePoint now = i.d.clock.now();
+  RebindResult result;
+  for (auto& [mid, rec] : i.messages) {
+    std::vector<std::string> matched_domains;
+    for (const auto& env : rec.envelopes) {
+      auto dom = spool::domain_of(env.recipient);
+      if (env.state == EnvelopeState::Pending && req.selector.matches(dom, rec.meta)) matched_domains.push_back(dom);
+    }
+    if (matched_domains.empty()) continue;
+    ++result.matched;
+    const auto before = rec.meta;
+    for (const auto& [key, value] : req.data) set_queue_part(rec.meta, key, value, key);
+    const bool moved = scheduled_queue_name("", before) != scheduled_queue_name("", rec.meta);
+    if (rec.meta != before) i.persist(rec);
+    if (!moved && !req.always_flush) continue;
+    if (moved) ++result.moved;
+    for (auto& env : rec.envelopes) {
+      auto dom = spool::domain_of(env.recipient);
+      if (env.state != EnvelopeState::Pending) continue;
+      // A move re-queues the whole message (its queue names all changed); a flush only what matched.
+      if (!moved && std::find(matched_domains.begin(), matched_domains.end(), dom) == matched_domains.end()) continue;
+      env.next_attempt = now;
+      ++result.flushed;
+      if (!i.busy.count({mid, dom})) i.set_due(mid, dom, now);
+      if (!moved || req.suppress_logging) continue;
+      log::LogRecord lr;
+      lr.type = log::RecordType::AdminRebind;
+      lr.id = format_message_id(rec.id);
+      lr.envelope_id = format_envelope_id(env.id);
+      lr.sender = rec.sender;
+      lr.recipient = env.recipient;
+      lr.queue = scheduled_queue_name(dom, rec.meta);
+      lr.size = rec.size;
+      lr.response = {250, smtp::EnhancedCode{2, 0, 0}, "Administrative rebind from " + scheduled_queue_name(dom, before) +
+                                                           ": " + req.reason, ""};
+      lr.timestamp = now;
+      lr.created = rec.received;
+      lr.num_attempts = env.attempts;
+      lr.meta = rec.meta;
+      i.d.log.write(lr);
+    }
+  }
+  spdlog::info("admin: rebind ({}): {} message(s) matched, {} moved, {} envelope(s) due now", req.reason,
+               result.matched, result.moved, result.flushed);
+  i.timer.cancel();
+  return result;
 }
 
 void Scheduler::set_paused(bool paused) {

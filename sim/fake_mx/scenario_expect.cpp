@@ -12,12 +12,12 @@ using config::yaml::Reader;
 namespace {
 
 const char* const kRecordTypes[] = {"Reception", "Delivery", "TransientFailure", "Bounce",
-                                    "Expiration", "AdminBounce", "Rejection"};
+                                    "Expiration", "AdminBounce", "Rejection", "AdminRebind"};
 
 std::string check_record_type(const std::string& t) {
   for (const char* known : kRecordTypes)
     if (t == known) return "";
-  return "unknown record type (use Reception, Delivery, TransientFailure, Bounce, Expiration, AdminBounce, Rejection)";
+  return "unknown record type (use Reception, Delivery, TransientFailure, Bounce, Expiration, AdminBounce, Rejection, AdminRebind)";
 }
 
 void read_dsn_status(Reader& r, std::optional<std::string>& out) {
