@@ -3,11 +3,17 @@
 // is fsynced before store() returns and the 250 after end-of-data is a promise. Concurrent
 // synced writers are grouped by RocksDB's write thread into one WAL write + one fsync (group
 // commit), so sync costs one fsync per batch of sessions, not per message.
+// After a failed write (ENOSPC, EIO) RocksDB's WAL writer must not be written again (this
+// RocksDB aborts the process on the next write), so the first failure makes the spool refuse
+// every later write, naming that failure, until mtad restarts: what was acknowledged stays on
+// disk and new mail gets 451 instead of a crash.
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,22 +63,21 @@ class RocksSpool final : public Spool {
     // One batch, one WAL append, fsynced before Write() returns when sync is on: data and
     // envelope become durable together or not at all. Sessions storing at the same moment are
     // joined by RocksDB's write-thread leader into one WAL write and one fsync (group commit).
-    auto s = db_->Write(write_, &batch);
-    return s.ok() ? Status::success() : failure("store", record.id, s);
+    return write(batch, "store", record.id);
   }
 
   Status update(const MessageRecord& record) override {
     // The caller serialises work on one message, so an update never races its remove().
-    auto s = db_->Put(write_, envelope_key(record.id), record.to_json());
-    return s.ok() ? Status::success() : failure("update", record.id, s);
+    rocksdb::WriteBatch batch;
+    batch.Put(envelope_key(record.id), record.to_json());
+    return write(batch, "update", record.id);
   }
 
   Status remove(MessageId id) override {
     rocksdb::WriteBatch batch;
     batch.Delete(data_key(id));
     batch.Delete(envelope_key(id));
-    auto s = db_->Write(write_, &batch);
-    return s.ok() ? Status::success() : failure("remove", id, s);
+    return write(batch, "remove", id);
   }
 
   Status commit(const std::vector<MessageRecord>& records) override {
@@ -86,8 +91,7 @@ class RocksSpool final : public Spool {
         batch.Put(envelope_key(r.id), r.to_json());
       }
     }
-    auto s = db_->Write(write_, &batch);
-    return s.ok() ? Status::success() : failure("commit of " + std::to_string(records.size()) + " records, first", records.front().id, s);
+    return write(batch, "commit of " + std::to_string(records.size()) + " records, first", records.front().id);
   }
 
   Expected<std::string> load_data(MessageId id) override {
@@ -106,8 +110,28 @@ class RocksSpool final : public Spool {
   Status recover(const std::function<void(MessageRecord)>& each) override;
 
  private:
+  Status write(rocksdb::WriteBatch& batch, const std::string& what, MessageId id) {
+    if (broken_.load(std::memory_order_acquire)) {
+      std::lock_guard lock(broken_mu_);
+      return Status::failure("spool " + what + " " + format_message_id(id) + " refused: an earlier write failed (" +
+                             broken_why_ + "); restart mtad once the disk is fixed");
+    }
+    auto s = db_->Write(write_, &batch);
+    if (s.ok()) return Status::success();
+    Status st = failure(what, id, s);
+    {
+      std::lock_guard lock(broken_mu_);
+      if (broken_why_.empty()) broken_why_ = st.error;
+    }
+    broken_.store(true, std::memory_order_release);
+    return st;
+  }
+
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::WriteOptions write_;
+  std::atomic<bool> broken_{false};
+  std::mutex broken_mu_;
+  std::string broken_why_;  // the first failure
 };
 
 Status RocksSpool::recover(const std::function<void(MessageRecord)>& each) {
