@@ -102,10 +102,7 @@ queue::AttemptPlan plan_retries(const config::RetryConfig& retry, TimePoint rece
 log::RecordType record_type_from(py::handle h) {
   if (!py::isinstance<py::str>(h)) return h.cast<log::RecordType>();
   auto name = h.cast<std::string>();
-  for (auto t : {log::RecordType::Reception, log::RecordType::Delivery, log::RecordType::TransientFailure,
-                 log::RecordType::Bounce, log::RecordType::Expiration, log::RecordType::AdminBounce,
-                 log::RecordType::Rejection})
-    if (log::to_string(t) == name) return t;
+  if (auto t = log::parse_record_type(name)) return *t;
   throw py::value_error("unknown log record type '" + name + "'");
 }
 

@@ -67,6 +67,12 @@ std::string_view to_string(RecordType t) {
   return "Unknown";
 }
 
+std::optional<RecordType> parse_record_type(std::string_view name) {
+  for (const auto& [type, n] : kTypes)
+    if (n == name) return type;
+  return std::nullopt;
+}
+
 std::string LogRecord::to_json() const {
   json::object o;
   o["type"] = std::string(to_string(type));

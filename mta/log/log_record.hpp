@@ -17,6 +17,7 @@ namespace mxlab::log {
 
 enum class RecordType { Reception, Delivery, TransientFailure, Bounce, Expiration, AdminBounce, Rejection, AdminRebind };
 std::string_view to_string(RecordType t);
+std::optional<RecordType> parse_record_type(std::string_view name);  // "Delivery" -> Delivery
 
 struct Response {
   int code = 0;

@@ -11,12 +11,8 @@ using config::yaml::Reader;
 
 namespace {
 
-const char* const kRecordTypes[] = {"Reception", "Delivery", "TransientFailure", "Bounce",
-                                    "Expiration", "AdminBounce", "Rejection", "AdminRebind"};
-
 std::string check_record_type(const std::string& t) {
-  for (const char* known : kRecordTypes)
-    if (t == known) return "";
+  if (log::parse_record_type(t)) return "";
   return "unknown record type (use Reception, Delivery, TransientFailure, Bounce, Expiration, AdminBounce, Rejection, AdminRebind)";
 }
 
