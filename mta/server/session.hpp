@@ -65,7 +65,7 @@ struct Connection {
 
   bool tracing() const { return server.trace.enabled(trace::Direction::Server); }
 
-  void emit(trace::EventKind kind, std::string payload, boost::json::object detail = {}) {
+  void emit(trace::EventKind kind, std::string payload, boost::json::object detail = {}, bool elided = false) {
     if (!tracing()) return;
     if (!meta || meta_helo != info.helo || meta_tls != info.tls) {
       meta = server_conn_meta(info, server.options.hostname);
@@ -80,7 +80,14 @@ struct Connection {
                         std::move(payload)};
     e.detail = std::move(detail);
     e.meta = meta;
+    e.elided = elided;
     server.trace.publish(std::move(e));
+  }
+  // Read / Write bytes: copied only while traced and some subscriber has room.
+  void emit_bytes(trace::EventKind kind, std::string_view bytes) {
+    if (!tracing()) return;
+    const bool elided = server.trace.saturated(trace::Direction::Server);
+    emit(kind, elided ? std::string() : std::string(bytes), {}, elided);
   }
   std::string peer_label, local_label;  // "address:port", for trace events
 };
@@ -121,7 +128,7 @@ class Session {
   awaitable<bool> data_line(const std::string& line, smtp::LineStatus status, Step& step);
   void queue_reply(const smtp::Reply& r) {
     auto wire = r.encode();  // every line of a multiline reply, "250-a\r\n250 b\r\n"
-    conn_.emit(trace::EventKind::Write, wire);
+    conn_.emit_bytes(trace::EventKind::Write, wire);
     out_ += wire;
   }
 
@@ -190,7 +197,7 @@ awaitable<bool> Session<Stream>::read_more() {
     co_return false;
   }
   std::string_view chunk(buf, n);
-  conn_.emit(trace::EventKind::Read, std::string(chunk));
+  conn_.emit_bytes(trace::EventKind::Read, chunk);
   lines_.append(chunk);
   if (rate) co_await pace(n, rate);
   co_return true;

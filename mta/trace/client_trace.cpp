@@ -66,7 +66,7 @@ std::shared_ptr<const ConnMeta> ClientTrace::meta() {
   return meta_;
 }
 
-void ClientTrace::emit(EventKind kind, std::string payload, json::object detail) {
+void ClientTrace::emit(EventKind kind, std::string payload, json::object detail, bool elided) {
   if (id_.empty()) id_ = make_uuid(), meta_.reset();
   TraceEvent e;
   e.direction = Direction::Client;
@@ -77,6 +77,7 @@ void ClientTrace::emit(EventKind kind, std::string payload, json::object detail)
   e.payload = std::move(payload);
   e.detail = std::move(detail);
   e.meta = meta();
+  e.elided = elided;
   sink_->publish(std::move(e));
 }
 
@@ -123,13 +124,15 @@ void ClientTrace::message_obtained() {
   if (on()) emit(EventKind::MessageObtained, {});
 }
 
-void ClientTrace::read(std::string_view bytes) {
-  if (on()) emit(EventKind::Read, std::string(bytes));
+void ClientTrace::emit_bytes(EventKind kind, std::string_view bytes) {
+  if (!on()) return;
+  const bool elided = sink_->saturated(Direction::Client);
+  emit(kind, elided ? std::string() : std::string(bytes), {}, elided);
 }
 
-void ClientTrace::write(std::string_view bytes) {
-  if (on()) emit(EventKind::Write, std::string(bytes));
-}
+void ClientTrace::read(std::string_view bytes) { emit_bytes(EventKind::Read, bytes); }
+
+void ClientTrace::write(std::string_view bytes) { emit_bytes(EventKind::Write, bytes); }
 
 void ClientTrace::diagnostic(std::string_view level, std::string message) {
   if (on()) emit(EventKind::Diagnostic, std::move(message), {{"level", level}});

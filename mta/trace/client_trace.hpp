@@ -61,7 +61,8 @@ class ClientTrace {
   void disconnected();  // the connection ended; its facts and the message's are forgotten
 
  private:
-  void emit(EventKind kind, std::string payload, boost::json::object detail = {});
+  void emit(EventKind kind, std::string payload, boost::json::object detail = {}, bool elided = false);
+  void emit_bytes(EventKind kind, std::string_view bytes);  // Read / Write: no copy when saturated
   std::shared_ptr<const ConnMeta> meta();
 
   TraceSink* sink_;

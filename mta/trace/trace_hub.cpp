@@ -129,6 +129,14 @@ bool TraceHub::enabled(Direction d) const {
   return state_->active[HubState::index(d)].load(std::memory_order_relaxed) > 0;
 }
 
+bool TraceHub::saturated(Direction d) const {
+  if (!enabled(d)) return false;
+  std::lock_guard lock(state_->mu);
+  for (const auto* s : state_->subs)
+    if (s->direction_ == d && s->buffer_.size() < s->capacity_) return false;
+  return true;
+}
+
 std::size_t TraceHub::subscribers(Direction d) const { return state_->active[HubState::index(d)].load(); }
 
 std::shared_ptr<TraceSubscription> TraceHub::subscribe(SubscribeOptions options) {
@@ -169,7 +177,7 @@ void TraceHub::publish(TraceEvent event) {
         ++s->counts_.filtered;
         continue;
       }
-      if (s->buffer_.size() >= s->capacity_) {
+      if (shared->elided || s->buffer_.size() >= s->capacity_) {
         ++s->counts_.dropped;
         ++s->lost_pending_;
         continue;

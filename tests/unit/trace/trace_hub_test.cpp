@@ -51,6 +51,38 @@ TEST(TraceHub, FullBufferDropsAndCountsExactly) {
   EXPECT_TRUE(c.balanced());
 }
 
+TEST(TraceHub, SaturatedWhenEveryBufferOfTheDirectionIsFull) {
+  TraceHub hub;
+  EXPECT_FALSE(hub.saturated(Direction::Client));  // nobody subscribed: nothing to count
+  auto a = hub.subscribe({Direction::Client, {}, 1});
+  auto b = hub.subscribe({Direction::Client, {}, 2});
+  auto server = hub.subscribe({Direction::Server, {}, 1});
+  hub.publish(client_event("x"));
+  EXPECT_FALSE(hub.saturated(Direction::Client));  // b has room
+  hub.publish(client_event("y"));
+  EXPECT_TRUE(hub.saturated(Direction::Client));
+  EXPECT_FALSE(hub.saturated(Direction::Server));
+  EXPECT_EQ(a->try_next()->payload, "x");
+  EXPECT_FALSE(hub.saturated(Direction::Client));  // a drained one
+}
+
+TEST(TraceHub, AnElidedEventIsCountedButNeverBuffered) {
+  TraceHub hub;
+  auto sub = hub.subscribe({Direction::Client, {}, 4});
+  TraceEvent e = client_event("");
+  e.elided = true;  // built while saturated; a buffer drained before it arrived
+  hub.publish(std::move(e));
+  hub.publish(client_event("kept"));
+  auto c = sub->counts();
+  EXPECT_EQ(c.produced, 2u);
+  EXPECT_EQ(c.dropped, 1u);
+  EXPECT_EQ(c.queued, 1u);
+  EXPECT_TRUE(c.balanced());
+  auto first = sub->try_next();  // the "missed 1 event" notice, then the kept event
+  if (first->payload != "kept") first = sub->try_next();
+  EXPECT_EQ(first->payload, "kept");
+}
+
 TEST(TraceHub, NoticePrecedesTheFirstEventAfterAGap) {
   TraceHub hub;
   auto sub = hub.subscribe({Direction::Client, {}, 1});
