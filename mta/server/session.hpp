@@ -65,13 +65,19 @@ struct Connection {
 
   bool tracing() const { return server.trace.enabled(trace::Direction::Server); }
 
-  void emit(trace::EventKind kind, std::string payload, boost::json::object detail = {}, bool elided = false) {
-    if (!tracing()) return;
+  // The conn_meta snapshot, rebuilt when EHLO or TLS changed it.
+  const std::shared_ptr<const trace::ConnMeta>& current_meta() {
     if (!meta || meta_helo != info.helo || meta_tls != info.tls) {
       meta = server_conn_meta(info, server.options.hostname);
       meta_helo = info.helo;
       meta_tls = info.tls;
     }
+    return meta;
+  }
+
+  void emit(trace::EventKind kind, std::string payload, boost::json::object detail = {}) {
+    if (!tracing()) return;
+    current_meta();
     if (peer_label.empty()) {  // formatted once per connection, not per event
       peer_label = info.peer_address + ":" + std::to_string(info.peer_port);
       local_label = info.local_address + ":" + std::to_string(info.local_port);
@@ -80,14 +86,12 @@ struct Connection {
                         std::move(payload)};
     e.detail = std::move(detail);
     e.meta = meta;
-    e.elided = elided;
     server.trace.publish(std::move(e));
   }
-  // Read / Write bytes: copied only while traced and some subscriber has room.
+  // Read / Write bytes: built only while traced and some subscriber has room, else only counted.
   void emit_bytes(trace::EventKind kind, std::string_view bytes) {
-    if (!tracing()) return;
-    const bool elided = server.trace.saturated(trace::Direction::Server);
-    emit(kind, elided ? std::string() : std::string(bytes), {}, elided);
+    if (!tracing() || server.trace.absorb_if_saturated(trace::Direction::Server, current_meta().get())) return;
+    emit(kind, std::string(bytes));
   }
   std::string peer_label, local_label;  // "address:port", for trace events
 };

@@ -66,7 +66,7 @@ std::shared_ptr<const ConnMeta> ClientTrace::meta() {
   return meta_;
 }
 
-void ClientTrace::emit(EventKind kind, std::string payload, json::object detail, bool elided) {
+void ClientTrace::emit(EventKind kind, std::string payload, json::object detail) {
   if (id_.empty()) id_ = make_uuid(), meta_.reset();
   TraceEvent e;
   e.direction = Direction::Client;
@@ -77,7 +77,6 @@ void ClientTrace::emit(EventKind kind, std::string payload, json::object detail,
   e.payload = std::move(payload);
   e.detail = std::move(detail);
   e.meta = meta();
-  e.elided = elided;
   sink_->publish(std::move(e));
 }
 
@@ -125,9 +124,8 @@ void ClientTrace::message_obtained() {
 }
 
 void ClientTrace::emit_bytes(EventKind kind, std::string_view bytes) {
-  if (!on()) return;
-  const bool elided = sink_->saturated(Direction::Client);
-  emit(kind, elided ? std::string() : std::string(bytes), {}, elided);
+  if (!on() || (!id_.empty() && sink_->absorb_if_saturated(Direction::Client, meta().get()))) return;
+  emit(kind, std::string(bytes));
 }
 
 void ClientTrace::read(std::string_view bytes) { emit_bytes(EventKind::Read, bytes); }

@@ -61,8 +61,8 @@ class ClientTrace {
   void disconnected();  // the connection ended; its facts and the message's are forgotten
 
  private:
-  void emit(EventKind kind, std::string payload, boost::json::object detail = {}, bool elided = false);
-  void emit_bytes(EventKind kind, std::string_view bytes);  // Read / Write: no copy when saturated
+  void emit(EventKind kind, std::string payload, boost::json::object detail = {});
+  void emit_bytes(EventKind kind, std::string_view bytes);  // Read / Write: only counted when saturated
   std::shared_ptr<const ConnMeta> meta();
 
   TraceSink* sink_;

@@ -129,11 +129,23 @@ bool TraceHub::enabled(Direction d) const {
   return state_->active[HubState::index(d)].load(std::memory_order_relaxed) > 0;
 }
 
-bool TraceHub::saturated(Direction d) const {
+bool TraceHub::absorb_if_saturated(Direction d, const ConnMeta* meta) {
   if (!enabled(d)) return false;
-  std::lock_guard lock(state_->mu);
-  for (const auto* s : state_->subs)
+  HubState& st = *state_;
+  std::lock_guard lock(st.mu);
+  for (const auto* s : st.subs)
     if (s->direction_ == d && s->buffer_.size() < s->capacity_) return false;
+  ++st.events[HubState::index(d)];
+  for (auto* s : st.subs) {  // publish's accounting for a full buffer
+    if (s->direction_ != d) continue;
+    ++s->counts_.produced;
+    if (!s->filter_.matches(meta)) {
+      ++s->counts_.filtered;
+    } else {
+      ++s->counts_.dropped;
+      ++s->lost_pending_;
+    }
+  }
   return true;
 }
 
@@ -177,7 +189,7 @@ void TraceHub::publish(TraceEvent event) {
         ++s->counts_.filtered;
         continue;
       }
-      if (shared->elided || s->buffer_.size() >= s->capacity_) {
+      if (s->buffer_.size() >= s->capacity_) {
         ++s->counts_.dropped;
         ++s->lost_pending_;
         continue;

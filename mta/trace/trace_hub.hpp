@@ -98,7 +98,7 @@ class TraceHub final : public TraceSink {
   TraceHub();
   ~TraceHub() override;  // closes the subscriptions still open
 
-  bool saturated(Direction d) const override;
+  bool absorb_if_saturated(Direction d, const ConnMeta* meta) override;
   bool enabled(Direction d) const override;
   void publish(TraceEvent event) override;
 

@@ -42,9 +42,6 @@ struct TraceEvent {
   boost::json::object detail{};
   std::shared_ptr<const ConnMeta> meta{};  // a snapshot; shared by the events that saw it
   std::chrono::system_clock::time_point when{};  // set by publish when left empty
-  // Built without its payload because the sink was saturated: counted like any event (filtered
-  // or dropped), never buffered, even if a buffer drained meanwhile.
-  bool elided = false;
 };
 
 class TraceSink {
@@ -52,9 +49,10 @@ class TraceSink {
   virtual ~TraceSink() = default;
   virtual bool enabled(Direction d) const = 0;
   virtual void publish(TraceEvent event) = 0;
-  // True when every subscriber of `d` has a full buffer: the next event can only be counted, so
-  // producers may skip copying its payload (a stalled subscriber then costs almost nothing).
-  virtual bool saturated(Direction) const { return false; }
+  // When every subscriber of `d` has a full buffer, counts one event with connection facts `meta`
+  // as produced and filtered or dropped for each of them, exactly as publish would, and returns
+  // true: the producer then builds nothing (a stalled subscriber costs almost nothing).
+  virtual bool absorb_if_saturated(Direction, const ConnMeta*) { return false; }
 };
 
 // A sink that never wants events.

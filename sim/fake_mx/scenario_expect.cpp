@@ -94,6 +94,34 @@ void read_received(Reader& r, std::vector<ReceivedExpectation>& out) {
   out.push_back(std::move(e));
 }
 
+const char* const kTraceKinds[] = {"Connected", "Read", "Write", "Diagnostic", "Closed", "BeginSession",
+                                   "MessageObtained", "MessageDisposition", "Callback"};
+
+void read_trace(Reader& r, std::vector<TraceExpectation>& out) {
+  TraceExpectation e;
+  e.line = r.line();
+  if (r.string("direction", e.direction))
+    r.check("direction", e.direction == "client" || e.direction == "server", "use client or server");
+  r.require("sequence");
+  std::vector<std::string> steps;
+  r.strings("sequence", steps, [](const std::string& step) -> std::string {
+    std::string kind = step.substr(0, step.find(':'));
+    for (const char* k : kTraceKinds)
+      if (kind == k) return "";
+    return "unknown event kind '" + kind + "' (use Read, Write, Diagnostic, Connected, MessageObtained, ...)";
+  });
+  for (const auto& step : steps) {
+    auto colon = step.find(':');
+    TraceStep t{step.substr(0, colon), colon == std::string::npos ? "" : step.substr(colon + 1)};
+    t.substring.erase(0, t.substring.find_first_not_of(' '));
+    e.sequence.push_back(std::move(t));
+  }
+  r.check("sequence", !e.sequence.empty(), "give at least one step");
+  std::size_t count = 0;
+  if (r.integer("count", count, std::size_t{0}, std::size_t{1000000})) e.count = count;
+  out.push_back(std::move(e));
+}
+
 bool contains(const std::string& haystack, const std::string& needle) {
   return needle.empty() || haystack.find(needle) != std::string::npos;
 }
@@ -246,17 +274,51 @@ std::string check_received(const ReceivedExpectation& e, const Observed& o) {
   return diff(e.line, "received", want, actual);
 }
 
+// ---- expect_trace: --------------------------------------------------------------------------
+
+// How many steps of `seq` the session's events show in order.
+std::size_t steps_matched(const std::vector<TraceStep>& seq, const std::vector<TracedEvent>& events) {
+  std::size_t i = 0;
+  for (const auto& ev : events)
+    if (i < seq.size() && ev.kind == seq[i].kind && contains(ev.payload, seq[i].substring)) ++i;
+  return i;
+}
+
+std::string step_text(const TraceStep& s) { return s.substring.empty() ? s.kind : s.kind + " \"" + s.substring + "\""; }
+
+std::string check_trace(const TraceExpectation& e, const Observed& o) {
+  const TracedSessions& sessions = e.direction == "client" ? o.client_trace : o.server_trace;
+  std::size_t n = 0, best = 0;
+  for (const auto& [id, events] : sessions) {
+    std::size_t m = steps_matched(e.sequence, events);
+    if (m == e.sequence.size()) ++n;
+    best = std::max(best, m);
+  }
+  if (e.count ? n == *e.count : n > 0) return {};
+  std::vector<std::string> steps;
+  for (const auto& s : e.sequence) steps.push_back(step_text(s));
+  std::string want = (e.count ? std::to_string(*e.count) : std::string("at least 1")) + " " + e.direction +
+                     " session(s) with, in order: " + join(steps);
+  std::string actual = std::to_string(n) + " of " + std::to_string(sessions.size()) + " session(s)";
+  if (n == 0 && !sessions.empty() && best < e.sequence.size())
+    actual += "; the closest matched " + std::to_string(best) + " step(s), then no " + step_text(e.sequence[best]);
+  return diff(e.line, "trace", want, actual);
+}
+
 }  // namespace
 
 void read_expectations(Reader& r, Expectations& out, bool required) {
   if (required) {
-    r.check("expect", r.has("expect") || r.has("expect_log") || r.has("expect_queue") || r.has("expect_received"),
-            "missing required key: give expect, expect_log, expect_queue or expect_received");
+    r.check("expect",
+            r.has("expect") || r.has("expect_log") || r.has("expect_queue") || r.has("expect_received") ||
+                r.has("expect_trace"),
+            "missing required key: give expect, expect_log, expect_queue, expect_received or expect_trace");
   }
   r.list("expect", [&](Reader& item, std::size_t) { read_recipient(item, out.recipients); });
   r.list("expect_log", [&](Reader& item, std::size_t) { read_log(item, out.log); });
   r.list("expect_queue", [&](Reader& item, std::size_t) { read_queue(item, out.queue); });
   r.list("expect_received", [&](Reader& item, std::size_t) { read_received(item, out.received); });
+  r.list("expect_trace", [&](Reader& item, std::size_t) { read_trace(item, out.trace); });
 }
 
 std::vector<std::string> check(const Expectations& e, const Observed& o) {
@@ -268,6 +330,7 @@ std::vector<std::string> check(const Expectations& e, const Observed& o) {
   for (const auto& x : e.log) add(check_log(x, o));
   for (const auto& x : e.queue) add(check_queue(x, o));
   for (const auto& x : e.received) add(check_received(x, o));
+  for (const auto& x : e.trace) add(check_trace(x, o));
   return problems;
 }
 

@@ -67,22 +67,46 @@ struct ReceivedExpectation {
   int line = 0;
 };
 
+// `expect_trace:` - live trace events. `sequence` steps ("Write: STARTTLS", "Read: 454",
+// "Diagnostic: connecting to mx2", or a bare kind "MessageObtained") must occur in this order,
+// not necessarily adjacent, within one session of `direction` (client: delivery sessions, server:
+// reception). `count`: exactly this many sessions show the sequence; absent: at least one.
+struct TraceStep {
+  std::string kind;       // Read, Write, Diagnostic, Connected, MessageObtained, ...
+  std::string substring;  // of the event's payload; empty = any
+};
+struct TraceExpectation {
+  std::string direction = "client";
+  std::vector<TraceStep> sequence;
+  std::optional<std::size_t> count;
+  int line = 0;
+};
+
 struct Expectations {
   std::vector<RecipientExpectation> recipients;
   std::vector<LogExpectation> log;
   std::vector<QueueExpectation> queue;
   std::vector<ReceivedExpectation> received;
-  bool empty() const { return recipients.empty() && log.empty() && queue.empty() && received.empty(); }
+  std::vector<TraceExpectation> trace;
+  bool empty() const { return recipients.empty() && log.empty() && queue.empty() && received.empty() && trace.empty(); }
 };
+
+// One traced event, as scenario checks see it.
+struct TracedEvent {
+  std::string kind;
+  std::string payload;
+};
+using TracedSessions = std::map<std::string, std::vector<TracedEvent>>;  // by session id, in order
 
 // What happened, snapshotted by the runner.
 struct Observed {
   std::map<std::string, std::vector<log::LogRecord>> log_by_recipient;  // in arrival order
   std::vector<core::QueuedMessage> queue;
   std::map<std::string, std::vector<RecordedTransaction>> received;  // by host name
+  TracedSessions client_trace, server_trace;
 };
 
-// Reads expect, expect_log, expect_queue and expect_received; with `required`, at least one.
+// Reads expect, expect_log, expect_queue, expect_received and expect_trace; with `required`, at least one.
 void read_expectations(config::yaml::Reader& r, Expectations& out, bool required);
 
 // One entry per unmet expectation: "line N: what\n    expected: ...\n    actual:   ...".

@@ -13,6 +13,7 @@
 #include "kcli/api_client.hpp"
 #include "mta/core/mta.hpp"
 #include "mta/delivery/smtp_send.hpp"
+#include "mta/trace/trace_hub.hpp"
 #include "sim/fake_mx/dns/fake_dns.hpp"
 #include "sim/fake_mx/mx_host.hpp"
 
@@ -189,6 +190,18 @@ ScenarioReport run_scenario(const Scenario& s, const std::string& workdir,
   mta.delivery_log().add_listener([&](const log::LogRecord& r) { collected.add(r); });
   if (auto st = mta.start(); !st) return {false, {"mtad: " + st.error}, {}};
   tell("mtad smtp 127.0.0.1:" + std::to_string(mta.smtp_port()) + " admin 127.0.0.1:" + std::to_string(mta.admin_port()));
+  // expect_trace: subscribed before any mail moves, so every session of the run is seen.
+  std::shared_ptr<trace::TraceSubscription> client_sub, server_sub;
+  if (!s.expect.trace.empty()) {
+    client_sub = mta.trace_hub().subscribe({trace::Direction::Client, {}, 1 << 16, "scenario-client"});
+    server_sub = mta.trace_hub().subscribe({trace::Direction::Server, {}, 1 << 16, "scenario-server"});
+  }
+  TracedSessions client_seen, server_seen;
+  auto drain = [](trace::TraceSubscription* sub, TracedSessions& into) {
+    if (!sub) return;
+    while (auto ev = sub->try_next())
+      if (!ev->session_id.empty()) into[ev->session_id].push_back({std::string(trace::to_string(ev->kind)), ev->payload});
+  };
 
   auto api = kcli::ApiClient::create("http://127.0.0.1:" + std::to_string(mta.admin_port()), std::chrono::seconds(10));
   if (!api) return {false, {"admin API: " + api.error().message}, {}};
@@ -202,6 +215,10 @@ ScenarioReport run_scenario(const Scenario& s, const std::string& workdir,
     o.log_by_recipient = collected.snapshot();
     if (!s.expect.queue.empty()) o.queue = admin_queue(*api);
     for (const auto& h : *hosts) o.received[h->config().name] = h->transactions();
+    drain(client_sub.get(), client_seen);
+    drain(server_sub.get(), server_seen);
+    o.client_trace = client_seen;
+    o.server_trace = server_seen;
     return o;
   };
   auto deadline = std::chrono::steady_clock::now() + s.timeout;

@@ -132,6 +132,27 @@ def test_received_mismatch_lists_transactions(fakemx_run):
     assert "got: <alice@origin.test> -> bob@example.com" in proc.stdout
 
 
+def test_trace_sequences_hold_in_order_within_a_session(fakemx_run):
+    proc = fakemx_run("""
+        expect_trace:
+          - {direction: client, sequence: ["Write: MAIL FROM:<alice@origin.test>", "Read: 250", "MessageObtained"]}
+          - {direction: client, sequence: ["Write: RCPT TO:<permfail@example.com>", "Read: 550"], count: 1}
+          - {direction: server, sequence: ["Read: EHLO", "Write: 250", "Read: QUIT"]}
+    """)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_trace_mismatch_names_the_step_that_did_not_follow(fakemx_run):
+    proc = fakemx_run("""
+        expect_trace:
+          - {direction: client, sequence: ["Write: MAIL FROM", "Write: STARTTLS"]}
+    """)
+    assert proc.returncode == 1
+    assert ('expected: at least 1 client session(s) with, in order: Write "MAIL FROM", Write "STARTTLS"'
+            in proc.stdout)
+    assert 'the closest matched 1 step(s), then no Write "STARTTLS"' in proc.stdout
+
+
 @pytest.mark.parametrize("expectations, message", [
     ("expect: [{recipient: a@b.test, delivered_to: mx, bounced: 550}]",
      "expect[0].recipient: give exactly one of delivered_to, deferred, bounced, expired: true"),
@@ -141,6 +162,8 @@ def test_received_mismatch_lists_transactions(fakemx_run):
     ("expect_received: [{count: 1}]", "expect_received[0].host: missing required key"),
     ("expect: [{recipient: a@b.test, bounced: 550, dsn_status: five}]", "expected an enhanced status code"),
     ("expect: []\nadmin: [{post: api/admin}]", "expected an absolute path"),
+    ("expect_trace: [{sequence: [\"Sent: x\"]}]", "unknown event kind 'Sent'"),
+    ("expect_trace: [{direction: outbound, sequence: [Read]}]", "expect_trace[0].direction: use client or server"),
 ])
 def test_bad_expectations_exit_2_naming_the_key(fakemx_run, expectations, message):
     proc = fakemx_run(expectations)
