@@ -135,7 +135,7 @@ def test_received_mismatch_lists_transactions(fakemx_run):
 def test_trace_sequences_hold_in_order_within_a_session(fakemx_run):
     proc = fakemx_run("""
         expect_trace:
-          - {direction: client, sequence: ["Write: MAIL FROM:<alice@origin.test>", "Read: 250", "MessageObtained"]}
+          - {direction: client, sequence: ["MessageObtained", "Write: MAIL FROM:<alice@origin.test>", "Read: 250"]}
           - {direction: client, sequence: ["Write: RCPT TO:<permfail@example.com>", "Read: 550"], count: 1}
           - {direction: server, sequence: ["Read: EHLO", "Write: 250", "Read: QUIT"]}
     """)
