@@ -109,7 +109,7 @@ TEST(ScenarioExpect, AdminStepBodyBecomesJson) {
 TEST(ScenarioExpect, RunNeedsSomeExpectation) {
   auto s = load_scenario_text("messages: [{from: a@b.test, to: [c@d.test]}]\n", "t.yaml");
   ASSERT_FALSE(s);
-  EXPECT_NE(s.error().str().find("give expect, expect_log, expect_queue or expect_received"), std::string::npos);
+  EXPECT_NE(s.error().str().find("give expect, expect_log, expect_queue, expect_received or expect_trace"), std::string::npos);
 }
 
 }  // namespace
