@@ -42,8 +42,8 @@ class RecordingHandler final : public server::MessageHandler {
 
 struct TestServer {
   explicit TestServer(server::ServerOptions options, server::SessionPolicy* policy = nullptr,
-                      const std::string& address = "127.0.0.1")
-      : server(io, std::move(options), handler, policy) {
+                      const std::string& address = "127.0.0.1", trace::TraceSink* trace = nullptr)
+      : server(io, std::move(options), handler, policy, trace) {
     ok = static_cast<bool>(server.listen(address, 0));
     thread = std::thread([this] { io.run(); });
   }

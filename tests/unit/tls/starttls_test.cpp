@@ -4,6 +4,7 @@
 // STARTTLS).
 #include <gtest/gtest.h>
 
+#include "mta/trace/trace_hub.hpp"
 #include "sim/fake_mx/tls/cert_factory.hpp"
 #include "tests/unit/server/wire_client.hpp"
 #include "tests/unit/tls/tls_client.hpp"
@@ -74,6 +75,42 @@ TEST(Starttls, CommandsPipelinedAfterStarttlsAreDiscardedAndTheSessionRestarts) 
   EXPECT_EQ(s.handler.last_info.tls_version, t.version());
   EXPECT_FALSE(s.handler.last_info.tls_cipher.empty());
   EXPECT_EQ(s.handler.last_info.helo, "after.tls");
+}
+
+// The server trace (issue 6): a Diagnostic names the handshake's version, cipher and peer, and
+// every event after it carries tls_* in its conn_meta next to the new EHLO name.
+TEST(Starttls, ServerTraceShowsTheHandshakeAndTlsConnMeta) {
+  trace::TraceHub hub;  // outlives the server that publishes to it
+  auto sub = hub.subscribe({trace::Direction::Server, {}, 1000});
+  TestServer s(tls_options(), nullptr, "127.0.0.1", &hub);
+  WireClient c("127.0.0.1", s.server.port());
+  c.read_reply();
+  c.send("EHLO before.tls\r\n");
+  c.read_reply();
+  c.send("STARTTLS\r\n");
+  ASSERT_EQ(c.read_reply().substr(0, 3), "220");
+  TlsClient t(c.socket().native_handle());
+  ASSERT_TRUE(t.handshake());
+  t.send("EHLO after.tls\r\n");
+  t.read_reply();
+
+  std::shared_ptr<const trace::TraceEvent> established, ehlo_after;
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!ehlo_after && std::chrono::steady_clock::now() < deadline) {
+    auto e = sub->next(100ms);
+    if (!e) continue;
+    if (e->kind == trace::EventKind::Diagnostic && e->payload.starts_with("TLS established")) established = e;
+    if (e->kind == trace::EventKind::Read && e->payload == "EHLO after.tls\r\n") ehlo_after = e;
+  }
+  ASSERT_TRUE(established);
+  ASSERT_TRUE(ehlo_after);
+  EXPECT_NE(established->payload.find(t.version()), std::string::npos) << established->payload;
+  EXPECT_NE(established->payload.find("no client certificate"), std::string::npos) << established->payload;
+  const auto& meta = *ehlo_after->meta;
+  EXPECT_EQ(meta.at("tls_protocol_version").as_string(), t.version());
+  EXPECT_FALSE(meta.at("tls_cipher").as_string().empty());
+  EXPECT_TRUE(meta.at("tls_peer_subject_name").is_null());
+  EXPECT_TRUE(sub->counts().balanced());
 }
 
 TEST(ImplicitTls, GreetsOverTlsAfterTheHandshake) {
