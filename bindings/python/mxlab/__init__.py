@@ -6,6 +6,7 @@ Python-side harness (config from dicts, Topology, the mtad subprocess wrapper, a
 from ._core import *  # noqa: F401,F403  (names depend on which C++ layers are built)
 from ._core import ConfigError, Error, SmtpError, StartError, WaitTimeout  # noqa: F401
 from .config import mta_config, merge_settings, plan_retries, to_yaml  # noqa: F401
+from .admin import Admin, AdminError  # noqa: F401
 from .daemon import Mtad  # noqa: F401
 from .topology import Topology  # noqa: F401
 from .waits import wait_until  # noqa: F401
