@@ -11,6 +11,7 @@
 
 #include "kcli/api_client.hpp"
 #include "kcli/command_util.hpp"
+#include "mta/log/log_query.hpp"
 
 namespace mxlab::kcli {
 
@@ -35,7 +36,7 @@ Status read_file(const std::string& host, const std::string& path, const std::st
   if (!in) return Status::failure(host + ": cannot read log file " + path);
   const int year = year_of(w);
   for (std::string line; std::getline(in, line);) {
-    if (line.find(needle) == std::string::npos) continue;
+    if (!log::contains_nocase(line, needle)) continue;
     if (auto e = flow::parse_log_line(line, host, year); e && in_window(w, e->time)) out.push_back(std::move(*e));
   }
   return Status::success();

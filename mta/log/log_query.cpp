@@ -1,6 +1,8 @@
 // LogQuery (see log_query.hpp). The writer emits "timestamp" once per record, as an integer.
 #include "mta/log/log_query.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace mxlab::log {
@@ -16,8 +18,15 @@ std::optional<std::int64_t> record_timestamp(std::string_view line) {
   return value;
 }
 
+bool contains_nocase(std::string_view haystack, std::string_view needle) {
+  auto eq = [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  };
+  return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(), eq) != haystack.end();
+}
+
 bool matches(const LogQuery& q, std::string_view line) {
-  if (!q.contains.empty() && line.find(q.contains) == std::string_view::npos) return false;
+  if (!q.contains.empty() && !contains_nocase(line, q.contains)) return false;
   if (q.since == 0 && q.until == 0) return true;
   auto t = record_timestamp(line);
   if (!t) return false;

@@ -34,6 +34,13 @@ TEST(LogQuery, WindowIsInclusiveAndOpenEndsMeanUnbounded) {
   EXPECT_EQ(select({.until = 100}), R"({"type":"Reception","id":"aaaa0001","timestamp":100,"recipient":"a@x.test"})" "\n");
 }
 
+TEST(LogQuery, ContainsIgnoresCase) {  // "Bob@Example.COM" finds bob@example.com
+  EXPECT_EQ(select({.contains = "B@Y.TEST"}),
+            R"({"type":"Reception","id":"bbbb0002","timestamp":200,"recipient":"b@y.test"})" "\n");
+  EXPECT_TRUE(contains_nocase("Message-ID: <A@b>", "<a@B>"));
+  EXPECT_FALSE(contains_nocase("abc", "abd"));
+}
+
 TEST(LogQuery, ContainsAndLimit) {
   EXPECT_EQ(select({.contains = "bbbb0002"}),
             R"({"type":"Reception","id":"bbbb0002","timestamp":200,"recipient":"b@y.test"})" "\n");
