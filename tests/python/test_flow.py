@@ -268,6 +268,8 @@ def test_admin_log_endpoint_filters_by_text_and_window(fleet):
         records = [json.loads(line) for line in reply.read().decode().splitlines()]
     assert records and {r["id"] for r in records} == {edge_id}
     assert records[0]["type"] == "Reception" and records[0]["headers"] == {"Message-ID": MESSAGE_ID}
+    with urllib.request.urlopen(f"{base}?contains={edge_id.upper()}", timeout=10) as reply:  # any case
+        assert [json.loads(line)["id"] for line in reply.read().decode().splitlines()] == [r["id"] for r in records]
     with urllib.request.urlopen(f"{base}?contains={edge_id}&until=1", timeout=10) as reply:
         assert reply.read() == b""
     with pytest.raises(urllib.error.HTTPError) as bad:
