@@ -4,6 +4,7 @@
 Relay throughput through mtad into a fake MX (10 KB messages, 20 concurrent senders), with our
 sender and with Postfix's smtp-source; the fake MX alone against Postfix's smtp-sink under the
 same smtp-source load; mtad start-up time; and the Python fixture's boot-deliver-teardown time.
+Then bench/sink_bench.py, bench/postfix_relay.py (mtad vs a private Postfix relay) and the crash run.
 """
 import json
 import os
@@ -139,8 +140,11 @@ def main() -> int:
     print("| measurement | result | comparison |\n|---|---|---|")
     for name, value, note in rows:
         print(f"| {name} | {value} | {note} |")
-    # fakemx as a sink vs smtp-sink and aiosmtpd (issue 3's targets), then the 20-kill crash run.
+    # fakemx as a sink vs smtp-sink and aiosmtpd (issue 3's targets).
     subprocess.run([sys.executable, str(ROOT / "bench/sink_bench.py")], check=True)
+    # mtad vs a private Postfix relaying the same smtp-source load to the same sink (needs root).
+    subprocess.run([sys.executable, str(ROOT / "bench/postfix_relay.py"), "--runs", "3"], check=True)
+    # The 20-kill crash run.
     crash_env = dict(os.environ, MXLAB_CRASH_ROUNDS=os.environ.get("MXLAB_CRASH_ROUNDS", "20"),
                      PYTHONPATH=str(BUILD / "python"), MXLAB_BUILD_DIR=str(BUILD))
     subprocess.run([sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
