@@ -77,6 +77,12 @@ std::string queued_as(std::string_view reply) {
   return std::string(reply.substr(begin, end - begin));
 }
 
+std::optional<TimePoint> unix_time(std::int64_t seconds) {
+  constexpr std::int64_t kLast = 253402300799;  // 9999-12-31T23:59:59Z
+  if (seconds < 0 || seconds > kLast) return std::nullopt;
+  return TimePoint{std::chrono::seconds(seconds)};
+}
+
 std::optional<FlowEvent> parse_mtad_record(std::string_view line, std::string_view host) {
   boost::system::error_code ec;
   json::value v = json::parse(line, ec);
@@ -87,7 +93,9 @@ std::optional<FlowEvent> parse_mtad_record(std::string_view line, std::string_vi
   FlowEvent e;
   e.host = std::string(host);
   e.kind = *kind;
-  e.time = TimePoint{std::chrono::seconds(integer(o, "timestamp"))};
+  auto when = unix_time(integer(o, "timestamp"));
+  if (!when) return std::nullopt;
+  e.time = *when;
   e.queue_id = std::string(str(o, "id"));
   if (const json::value* h = o.if_contains("headers"); h && h->is_object())
     e.message_id = std::string(str(h->get_object(), "Message-ID"));

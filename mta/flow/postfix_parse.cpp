@@ -43,7 +43,7 @@ std::optional<TimePoint> utc(int year, int month, int day, int hour, int minute,
   tm.tm_hour = hour;
   tm.tm_min = minute;
   tm.tm_sec = second;
-  return TimePoint{std::chrono::seconds(timegm(&tm) - offset_seconds)};
+  return unix_time(static_cast<std::int64_t>(timegm(&tm)) - offset_seconds);
 }
 
 // "Nov 22 04:27:24" (three tokens) or "2025-07-21T10:00:00[.frac](Z|+hh:mm)" (one token).

@@ -53,6 +53,14 @@ TEST(MtadRecord, ReceptionNamesTheClient) {
   EXPECT_TRUE(e->relay_name.empty());
 }
 
+TEST(FlowTime, GarbledDatesAreRefusedNotOverflowed) {  // fuzz: "Feb5-07-21T10:05:34..." gave year -1
+  EXPECT_FALSE(parse_log_line("Feb5-07-21T10:05:34.120311+00:00 mailbox postfix/smtpd[501]: 4VqXyZ1m2Pz9kLw: "
+                              "client=relay.example.com[10.0.0.12]", "h", 2026));
+  EXPECT_FALSE(parse_log_line(R"({"type":"Delivery","id":"0a1b2c3d","timestamp":-62149730066})", "h", 2026));
+  EXPECT_FALSE(unix_time(253402300800));
+  EXPECT_TRUE(unix_time(0));
+}
+
 TEST(MtadRecord, IgnoresOtherJson) {
   EXPECT_FALSE(parse_log_line(R"({"type":"Rejection","id":"x"})", "h", 2026));
   EXPECT_FALSE(parse_log_line(R"({"type":"Delivery")", "h", 2026));
