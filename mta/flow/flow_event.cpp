@@ -78,7 +78,7 @@ std::string queued_as(std::string_view reply) {
 }
 
 std::optional<TimePoint> unix_time(std::int64_t seconds) {
-  constexpr std::int64_t kLast = 253402300799;  // 9999-12-31T23:59:59Z
+  constexpr std::int64_t kLast = 9214646399;  // 2261-12-31T23:59:59Z: the last year nanoseconds can hold
   if (seconds < 0 || seconds > kLast) return std::nullopt;
   return TimePoint{std::chrono::seconds(seconds)};
 }

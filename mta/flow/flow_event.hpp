@@ -53,7 +53,7 @@ std::optional<FlowEvent> parse_postfix_line(std::string_view line, std::string_v
 
 // Either format, by the line's first character.
 std::optional<FlowEvent> parse_log_line(std::string_view line, std::string_view host, int year);
-// Unix seconds as a TimePoint, for 1970 to 9999 only: a garbled date must not overflow the
+// Unix seconds as a TimePoint, for 1970 to 2261 only: a garbled date must not overflow the
 // clock's nanosecond count (found by the flow_log_line fuzz target).
 std::optional<TimePoint> unix_time(std::int64_t seconds);
 
