@@ -68,6 +68,16 @@ TEST(MtadRecord, IgnoresOtherJson) {
   EXPECT_FALSE(parse_log_line("", "h", 2026));
 }
 
+TEST(PostfixLine, AbsurdDelaysAreDroppedNotOverflowed) {  // fuzz: delays=0.05/4444...4.0 overflowed
+  auto e = parse_log_line(
+      "Jul 21 10:00:03 mx-in postfix/smtp[2110]: 8DCB211F769: to=<bob@example.com>, "
+      "relay=relay.example.com[10.0.0.12]:25, delay=1.2, delays=0.05/44444444444444444444444444444444440/0/nan, "
+      "dsn=2.0.0, status=sent (250 2.0.0 Ok)",
+      "mx-in.example.com", 2025);
+  ASSERT_TRUE(e);  // the line is still read; only its delays are not believed
+  EXPECT_FALSE(e->delays);
+}
+
 TEST(PostfixLine, SentWithRelayDelaysAndQueuedAs) {
   auto e = parse_log_line(
       "Jul 21 10:00:03 mx-in postfix/smtp[2110]: 8DCB211F769: to=<bob@example.com>, "
