@@ -36,7 +36,7 @@ std::int64_t integer(const json::object& o, std::string_view key) {
 Millis seconds_field(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
   double s = !v ? 0 : v->is_double() ? v->get_double() : v->is_int64() ? static_cast<double>(v->get_int64()) : 0;
-  return Millis(static_cast<long long>(s * 1000 + 0.5));
+  return millis_of_seconds(s).value_or(Millis{0});
 }
 
 std::optional<EventKind> kind_of_record(std::string_view type) {
@@ -75,6 +75,11 @@ std::string queued_as(std::string_view reply) {
   std::size_t begin = at + marker.size(), end = begin;
   while (end < reply.size() && is_id_char(reply[end])) ++end;
   return std::string(reply.substr(begin, end - begin));
+}
+
+std::optional<Millis> millis_of_seconds(double seconds) {
+  if (!(seconds >= 0 && seconds < 1e9)) return std::nullopt;
+  return Millis(static_cast<long long>(seconds * 1000 + 0.5));
 }
 
 std::optional<TimePoint> unix_time(std::int64_t seconds) {

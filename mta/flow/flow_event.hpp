@@ -56,5 +56,8 @@ std::optional<FlowEvent> parse_log_line(std::string_view line, std::string_view 
 // Unix seconds as a TimePoint, for 1970 to 2261 only: a garbled date must not overflow the
 // clock's nanosecond count (found by the flow_log_line fuzz target).
 std::optional<TimePoint> unix_time(std::int64_t seconds);
+// A duration in seconds from a log line as milliseconds; nullopt for NaN, negative or more than
+// 1e9 seconds (garbled input must not overflow the conversion).
+std::optional<Millis> millis_of_seconds(double seconds);
 
 }  // namespace mxlab::flow

@@ -92,9 +92,9 @@ std::optional<log::Delays> parse_delays(std::string_view v) {
   while (!v.empty()) {
     std::size_t slash = v.find('/');
     std::string part(v.substr(0, slash));
-    const double seconds = std::strtod(part.c_str(), nullptr);
-    if (!(seconds >= 0 && seconds < 1e9)) return std::nullopt;  // NaN, negative, or absurd (fuzz)
-    parts.push_back(Millis(static_cast<long long>(seconds * 1000 + 0.5)));
+    auto ms = millis_of_seconds(std::strtod(part.c_str(), nullptr));
+    if (!ms) return std::nullopt;  // NaN, negative, or absurd (fuzz)
+    parts.push_back(*ms);
     v.remove_prefix(slash == std::string_view::npos ? v.size() : slash + 1);
   }
   if (parts.size() != 4) return std::nullopt;

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 using namespace mxlab;
 using namespace mxlab::flow;
 using namespace std::chrono_literals;
@@ -60,6 +62,18 @@ TEST(FlowTime, GarbledDatesAreRefusedNotOverflowed) {  // fuzz: "Feb5-07-21T10:0
   EXPECT_FALSE(unix_time(9214646400));
   EXPECT_FALSE(unix_time(65655914734));  // fuzz: year 4050
   EXPECT_TRUE(unix_time(0));
+}
+
+TEST(MtadRecord, AbsurdDelaysReadAsZero) {  // fuzz: "transmission":6.7e59 overflowed
+  auto e = parse_log_line(R"({"type":"Delivery","id":"0a1b2c3d","timestamp":1700000000,)"
+                          R"("delays":{"before_queue":0.5,"in_queue":-1,"connection_setup":1e300,"transmission":6.7e59}})",
+                          "h", 2026);
+  ASSERT_TRUE(e);
+  ASSERT_TRUE(e->delays);
+  EXPECT_EQ(e->delays->before_queue, 500ms);
+  EXPECT_EQ(e->delays->in_queue, 0ms);
+  EXPECT_EQ(e->delays->transmission, 0ms);
+  EXPECT_FALSE(millis_of_seconds(std::nan("")));
 }
 
 TEST(MtadRecord, IgnoresOtherJson) {
