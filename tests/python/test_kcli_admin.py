@@ -3,29 +3,14 @@
 # Runs the real kcli binary; every wait has a deadline.
 import json
 import socket
-import subprocess
 
-import pytest
-
+from kcli_fixture import kcli  # noqa: F401 (fixture)
 from mail_constants import DOMAIN, MESSAGE, MX1, SENDER, defer_everything, greylist_once
 from mxlab.waits import wait_until
 
 LONG_RETRY = {"retry": {"initial_interval": "10m"}}  # deferred mail stays queued for the test
 PAUSED_GREETING = "421 4.3.2"
 CAROL, DAVE, ERIN = "carol@example.com", "dave@example.com", "erin@example.com"
-
-
-@pytest.fixture
-def kcli(mxlab_bin):
-    binary = mxlab_bin("kcli")
-
-    def run(mta, *args, check=True):
-        out = subprocess.run([str(binary), "--endpoint", f"http://127.0.0.1:{mta.admin_port}", *args],
-                             capture_output=True, text=True, timeout=30)
-        if check:
-            assert out.returncode == 0, f"kcli {' '.join(args)}: {out.stderr}"
-        return out
-    return run
 
 
 def deferring_topology(mxlab_topology):
