@@ -112,6 +112,7 @@ class SessionHandle {
   void note(std::string text);  // a line in the session log
   void close();
   std::uint64_t channel() const { return channel_; }
+  explicit operator bool() const { return table_ != nullptr; }  // false: a no-op handle (no table)
 
  private:
   SessionTable* table_ = nullptr;

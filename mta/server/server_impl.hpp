@@ -26,6 +26,7 @@ struct SmtpServer::Impl : std::enable_shared_from_this<Impl> {
   SessionPolicy* policy;
   trace::TraceSink& trace;
   boost::asio::ip::tcp::acceptor acceptor;
+  boost::asio::ip::tcp::endpoint listening;  // the bound address and port, set by listen()
   std::atomic<std::size_t> active{0};
   std::atomic<std::uint64_t> accepted{0};
   std::atomic<bool> stopping{false};
@@ -34,7 +35,8 @@ struct SmtpServer::Impl : std::enable_shared_from_this<Impl> {
   std::map<std::string, std::size_t> per_ip;                        // open sessions by peer address
 
   boost::asio::awaitable<void> accept_loop();
-  boost::asio::awaitable<void> session(std::shared_ptr<boost::asio::ip::tcp::socket> socket);
+  boost::asio::awaitable<void> session(std::shared_ptr<boost::asio::ip::tcp::socket> socket,
+                                      boost::asio::ip::tcp::endpoint peer);
 };
 
 }  // namespace mxlab::server

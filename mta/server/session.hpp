@@ -6,6 +6,7 @@
 // Coroutine arguments are named locals, never temporaries (GCC 12 co_await temporaries bug).
 #pragma once
 #include <algorithm>
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <string>
@@ -24,8 +25,62 @@ using asio::use_awaitable;
 using asio::ip::tcp;
 using namespace asio::experimental::awaitable_operators;
 
+// The idle and session deadlines of a connection's reads and writes, kept by one timer for the
+// whole connection rather than one per operation: a read or write only records when it must
+// end (watch) and clears that when it completes (unwatch). The timer wakes at the recorded
+// time, re-arms when the pending operation's deadline has moved later since it was set, and
+// otherwise cancels the socket, so the pending operation ends with operation_aborted and
+// timed_out() says why. Arming happens about once per idle timeout, not once per operation.
+class Watchdog : public std::enable_shared_from_this<Watchdog> {
+ public:
+  using time_point = std::chrono::steady_clock::time_point;
+  explicit Watchdog(tcp::socket& socket) : socket_(socket), timer_(socket.get_executor()) {}
+
+  void watch(time_point until) {
+    due_ = until;
+    fired_ = false;
+    if (!armed_ || until < armed_at_) arm(until);
+  }
+  void unwatch() { due_ = time_point::max(); }
+  // The last watched operation was cancelled by this watchdog (not by stop() or an error).
+  bool timed_out() const { return fired_; }
+  // The connection is ending: nothing is cancelled from now on.
+  void stop() {
+    stopped_ = true;
+    timer_.cancel();
+  }
+
+ private:
+  void arm(time_point at) {
+    armed_ = true;
+    armed_at_ = at;
+    timer_.expires_at(at);
+    timer_.async_wait([self = shared_from_this(), generation = ++generation_](boost::system::error_code ec) {
+      if (!ec && generation == self->generation_) self->expired();
+    });
+  }
+  void expired() {
+    armed_ = false;
+    if (stopped_ || due_ == time_point::max()) return;  // nothing pending: the next watch arms
+    if (std::chrono::steady_clock::now() < due_) return arm(due_);
+    fired_ = true;
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);
+  }
+
+  tcp::socket& socket_;
+  asio::steady_timer timer_;
+  time_point due_ = time_point::max();
+  time_point armed_at_{};
+  std::uint64_t generation_ = 0;
+  bool armed_ = false, fired_ = false, stopped_ = false;
+};
+
 // One TCP connection across its plaintext and TLS phases.
 struct Connection {
+  Connection(SmtpServer::Impl& server, tcp::socket& socket, SessionInfo info)
+      : server(server), socket(socket), info(std::move(info)) {}
+  ~Connection() { watchdog->stop(); }
   SmtpServer::Impl& server;
   tcp::socket& socket;
   SessionInfo info;
@@ -33,6 +88,8 @@ struct Connection {
   std::size_t same_ip = 0;  // open sessions from this peer address, this one included
   // ServerOptions::session_timeout from the accept; every read and write ends by then.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::shared_ptr<Watchdog> watchdog = std::make_shared<Watchdog>(socket);
+  std::array<char, 16384> read_buffer;  // each read lands here (left uninitialised), then in the LineBuffer
 
   // The next wait's expiry: the idle timeout, or the session deadline when that comes first.
   std::chrono::steady_clock::time_point wait_until(std::chrono::milliseconds idle) const {
@@ -49,7 +106,7 @@ struct Connection {
 
   // Mirrors the protocol state (and the transaction's sender and recipient count) into the row.
   void track(SessionState state, const Transaction& tx) {
-    if (state == SessionState::Closed || (state == shown && tx.rcpt_to.size() == shown_rcpts)) return;
+    if (!row || state == SessionState::Closed || (state == shown && tx.rcpt_to.size() == shown_rcpts)) return;
     shown = state;
     shown_rcpts = tx.rcpt_to.size();
     row.set_state(state == SessionState::Bdat ? "DATA" : to_string(state));
@@ -58,12 +115,15 @@ struct Connection {
   }
   // End of data answered: counts the message accepted (2xx) or refused.
   void message_answered(const smtp::Reply& reply) {
+    if (!row) return;
     row.count(reply.positive() ? SessionCounter::MessagesAccepted : SessionCounter::MessagesRefused);
     row.note((reply.positive() ? "message accepted: " : "message refused: ") + reply.summary());
     if (reply.positive()) row.message_done();
   }
 
   bool tracing() const { return server.trace.enabled(trace::Direction::Server); }
+  // Whether an event of `kind` would be taken: check before building its structured detail.
+  bool traced(trace::EventKind kind) const { return tracing() && server.trace.wants(kind); }
 
   // The conn_meta snapshot, rebuilt when EHLO or TLS changed it.
   const std::shared_ptr<const trace::ConnMeta>& current_meta() {
@@ -76,8 +136,7 @@ struct Connection {
   }
 
   void emit(trace::EventKind kind, std::string payload, boost::json::object detail = {}) {
-    if (!tracing()) return;
-    current_meta();
+    if (!traced(kind)) return;
     if (peer_label.empty()) {  // formatted once per connection, not per event
       peer_label = info.peer_address + ":" + std::to_string(info.peer_port);
       local_label = info.local_address + ":" + std::to_string(info.local_port);
@@ -85,12 +144,14 @@ struct Connection {
     trace::TraceEvent e{trace::Direction::Server, kind, info.session_id, peer_label, local_label,
                         std::move(payload)};
     e.detail = std::move(detail);
-    e.meta = meta;
+    if (server.trace.wants_meta()) e.meta = current_meta();
     server.trace.publish(std::move(e));
   }
   // Read / Write bytes: built only while traced and some subscriber has room, else only counted.
   void emit_bytes(trace::EventKind kind, std::string_view bytes) {
-    if (!tracing() || server.trace.absorb_if_saturated(trace::Direction::Server, current_meta().get())) return;
+    if (!tracing()) return;
+    if (server.trace.wants_meta() && server.trace.absorb_if_saturated(trace::Direction::Server, current_meta().get()))
+      return;
     emit(kind, std::string(bytes));
   }
   std::string peer_label, local_label;  // "address:port", for trace events
@@ -121,15 +182,16 @@ class Session {
     return smtp::make_reply(421, "4.3.2", options().hostname + " Service shutting down");
   }
   awaitable<bool> apply(const Action& action, Step& step);
-  awaitable<Action> ask_policy(Stage stage, const std::string& argument);
-  awaitable<bool> data_checkpoint();
+  Action decide(Stage stage, const std::string& argument);
+  awaitable<void> hold(std::chrono::milliseconds delay);
+  Action mid_data_decision();
+  awaitable<bool> act_mid_data(Action action);
   awaitable<bool> read_more();
   awaitable<void> write(const char* data, std::size_t size);
   awaitable<void> flush();
   awaitable<Step> end_of_data();
   awaitable<Step> read_chunk();
   awaitable<Step> command(std::string_view line);
-  awaitable<bool> data_line(const std::string& line, smtp::LineStatus status, Step& step);
   void queue_reply(const smtp::Reply& r) {
     auto wire = r.encode();  // every line of a multiline reply, "250-a\r\n250 b\r\n"
     conn_.emit_bytes(trace::EventKind::Write, wire);
@@ -148,13 +210,13 @@ class Session {
 // session (and a max_connections slot) forever. Throws on error or timeout.
 template <class Stream>
 awaitable<void> Session<Stream>::write(const char* data, std::size_t size) {
-  asio::steady_timer timer(stream_.get_executor());
-  timer.expires_at(conn_.wait_until(options().idle_timeout));
   auto buffer = asio::buffer(data, size);
-  auto result = co_await (asio::async_write(stream_, buffer, asio::as_tuple(use_awaitable)) ||
-                          timer.async_wait(asio::as_tuple(use_awaitable)));
-  if (result.index() == 1) throw boost::system::system_error(asio::error::timed_out);
-  if (auto [ec, n] = std::get<0>(result); ec) throw boost::system::system_error(ec);
+  conn_.watchdog->watch(conn_.wait_until(options().idle_timeout));
+  auto [ec, n] = co_await asio::async_write(stream_, buffer, asio::as_tuple(use_awaitable));
+  conn_.watchdog->unwatch();
+  if (ec == asio::error::operation_aborted && conn_.watchdog->timed_out())
+    throw boost::system::system_error(asio::error::timed_out);
+  if (ec) throw boost::system::system_error(ec);
 }
 
 // Writes the queued replies, paced when write_bytes_per_second is set.
@@ -182,20 +244,18 @@ awaitable<bool> Session<Stream>::read_more() {
     queue_reply(shutting_down());
     co_return false;
   }
-  char buf[16384];
   std::size_t rate = options().read_bytes_per_second;
-  std::size_t cap = rate ? std::clamp<std::size_t>(rate / 10, 1, sizeof buf) : sizeof buf;
-  asio::steady_timer timer(stream_.get_executor());
-  timer.expires_at(conn_.wait_until(options().idle_timeout));
+  char* buf = conn_.read_buffer.data();
+  std::size_t cap = rate ? std::clamp<std::size_t>(rate / 10, 1, conn_.read_buffer.size()) : conn_.read_buffer.size();
   auto buffer = asio::buffer(buf, cap);
-  auto result = co_await (stream_.async_read_some(buffer, asio::as_tuple(use_awaitable)) ||
-                          timer.async_wait(asio::as_tuple(use_awaitable)));
-  if (result.index() == 1) {
+  conn_.watchdog->watch(conn_.wait_until(options().idle_timeout));
+  auto [ec, n] = co_await stream_.async_read_some(buffer, asio::as_tuple(use_awaitable));
+  conn_.watchdog->unwatch();
+  if (ec == asio::error::operation_aborted && conn_.watchdog->timed_out()) {
     const char* why = conn_.past_deadline() ? " Error: session time limit exceeded" : " Error: timeout exceeded";
     queue_reply(smtp::make_reply(421, "4.4.2", options().hostname + why));
     co_return false;
   }
-  auto [ec, n] = std::get<0>(result);
   if (ec) {
     if (server_.stopping) queue_reply(shutting_down());
     co_return false;
@@ -207,18 +267,22 @@ awaitable<bool> Session<Stream>::read_more() {
   co_return true;
 }
 
+// The policy's decision at a stage (Proceed without a policy), traced as a Callback. The caller
+// waits out its delay with hold() before acting on it.
 template <class Stream>
-awaitable<Action> Session<Stream>::ask_policy(Stage stage, const std::string& argument) {
-  if (!server_.policy) co_return Action{};
+Action Session<Stream>::decide(Stage stage, const std::string& argument) {
+  if (!server_.policy) return {};
   StageContext ctx{stage, &conn_.info, &proto_.transaction(), argument};
   Action action = server_.policy->decide(ctx);
-  if (conn_.tracing()) conn_.emit(trace::EventKind::Callback, {}, callback_detail(stage, action));
-  if (action.delay.count() > 0) {
-    co_await flush();
-    asio::steady_timer timer(stream_.get_executor(), action.delay);
-    co_await timer.async_wait(use_awaitable);
-  }
-  co_return action;
+  if (conn_.traced(trace::EventKind::Callback)) conn_.emit(trace::EventKind::Callback, {}, callback_detail(stage, action));
+  return action;
+}
+
+template <class Stream>
+awaitable<void> Session<Stream>::hold(std::chrono::milliseconds delay) {
+  co_await flush();
+  asio::steady_timer timer(stream_.get_executor(), delay);
+  co_await timer.async_wait(use_awaitable);
 }
 
 // Applies a policy override to the default step; false means "stop the session now".
@@ -251,13 +315,20 @@ awaitable<bool> Session<Stream>::apply(const Action& action, Step& step) {
   co_return true;
 }
 
-// Asks SessionPolicy::decide_data about the transfer so far; false when the session must end.
+// Asks SessionPolicy::decide_data about the transfer so far (Proceed without a policy or once
+// the message was answered early). Asked after every DATA line and BDAT piece, so it stays
+// synchronous; act_mid_data carries out anything else.
 template <class Stream>
-awaitable<bool> Session<Stream>::data_checkpoint() {
-  if (!server_.policy || proto_.abandoned()) co_return true;
+Action Session<Stream>::mid_data_decision() {
+  if (!server_.policy || proto_.abandoned()) return {};
   StageContext ctx{Stage::Data, &conn_.info, &proto_.transaction(), {}};
-  Action action = server_.policy->decide_data(ctx, proto_.received_bytes());
-  if (action.kind == Action::Kind::Proceed) co_return true;
+  return server_.policy->decide_data(ctx, proto_.received_bytes());
+}
+
+// Carries out a mid-DATA decision other than Proceed (whose delay is not applied mid-DATA);
+// false when the session must end.
+template <class Stream>
+awaitable<bool> Session<Stream>::act_mid_data(Action action) {
   if (action.delay.count() > 0) {
     asio::steady_timer timer(stream_.get_executor(), action.delay);
     co_await timer.async_wait(use_awaitable);
@@ -282,7 +353,8 @@ awaitable<Step> Session<Stream>::command(std::string_view line) {
   Stage stage = ServerProtocol::stage_of(cmd);
   if (server_.stopping && cmd.verb != smtp::Verb::Quit) co_return Step{shutting_down(), Next::Close};
   std::string argument = cmd.address.empty() ? cmd.argument : cmd.address;
-  Action action = co_await ask_policy(stage, argument);
+  Action action = decide(stage, argument);
+  if (action.delay.count() > 0) co_await hold(action.delay);
   bool refused = action.kind == Action::Kind::Reply && !action.reply.positive();
   Step step;
   if (refused && cmd.verb == smtp::Verb::Bdat && options().chunking) {
@@ -292,8 +364,10 @@ awaitable<Step> Session<Stream>::command(std::string_view line) {
   } else {
     step = proto_.on_command(cmd);
   }
-  bool go_on = co_await apply(action, step);
-  if (!go_on) step.next = Next::Close, step.reply = {};
+  if (action.kind != Action::Kind::Proceed) {
+    bool go_on = co_await apply(action, step);
+    if (!go_on) step.next = Next::Close, step.reply = {};
+  }
   if (action.kind == Action::Kind::Reply && step.next == Next::ReadChunk) step.reply = {};
   bool transaction_stage = stage == Stage::Mail || stage == Stage::Rcpt || stage == Stage::Data;
   if (transaction_stage && step.reply.code >= 400)
@@ -310,7 +384,8 @@ awaitable<Step> Session<Stream>::end_of_data() {
     co_return Step{*problem};
   }
   const std::string none;
-  Action action = co_await ask_policy(Stage::EndOfData, none);
+  Action action = decide(Stage::EndOfData, none);
+  if (action.delay.count() > 0) co_await hold(action.delay);
   if (action.kind != Action::Kind::Proceed && !(action.kind == Action::Kind::Reply && action.reply.positive())) {
     proto_.reset_transaction();
     Step step{smtp::make_reply(250, "", "")};
@@ -322,7 +397,8 @@ awaitable<Step> Session<Stream>::end_of_data() {
   Transaction tx = proto_.take_transaction();
   std::string traced_sender;  // for MessageDisposition, copied only while traced
   std::vector<std::string> traced_rcpts;
-  if (conn_.tracing()) traced_sender = tx.mail_from, traced_rcpts = tx.rcpt_to;
+  bool traced = conn_.traced(trace::EventKind::MessageDisposition);
+  if (traced) traced_sender = tx.mail_from, traced_rcpts = tx.rcpt_to;
   auto executor = stream_.get_executor();
   smtp::Reply reply = co_await asio::async_initiate<decltype(use_awaitable), void(smtp::Reply)>(
       [&](auto handler) {
@@ -333,7 +409,7 @@ awaitable<Step> Session<Stream>::end_of_data() {
       },
       use_awaitable);
   if (action.kind == Action::Kind::Reply && reply.positive()) reply = action.reply;
-  if (conn_.tracing()) {
+  if (traced) {
     conn_.emit(trace::EventKind::MessageDisposition, {}, disposition_detail(traced_sender, traced_rcpts, reply));
   }
   conn_.message_answered(reply);
@@ -354,7 +430,9 @@ awaitable<Step> Session<Stream>::read_chunk() {
     std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(proto_.chunk_remaining(), lines_.buffered()));
     std::string bytes = lines_.take_raw(want);
     proto_.on_chunk_data(bytes);
-    bool go_on = co_await data_checkpoint();
+    Action action = mid_data_decision();
+    if (action.kind == Action::Kind::Proceed) continue;
+    bool go_on = co_await act_mid_data(action);
     if (!go_on) co_return Step{{}, Next::Close};
   }
   Step step = proto_.end_of_chunk();
@@ -362,33 +440,13 @@ awaitable<Step> Session<Stream>::read_chunk() {
   co_return step;
 }
 
-// One line in the DATA phase; true when `step` holds the reply to the end of data.
-template <class Stream>
-awaitable<bool> Session<Stream>::data_line(const std::string& line, smtp::LineStatus status, Step& step) {
-  if (status == smtp::LineStatus::TooLong) {
-    proto_.note_long_data_line();
-    co_return false;
-  }
-  if (!proto_.on_data_line(line, status)) {
-    bool go_on = co_await data_checkpoint();
-    if (!go_on) step = Step{{}, Next::Close};
-    co_return !go_on;
-  }
-  if (proto_.abandoned()) {  // the early reply already answered this message
-    proto_.reset_transaction();
-    step = Step{};
-    co_return true;
-  }
-  step = co_await end_of_data();
-  co_return true;
-}
-
 template <class Stream>
 awaitable<PhaseEnd> Session<Stream>::run(bool greet) {
   Step step;
   if (greet) {
     conn_.emit(trace::EventKind::Connected, {});
-    Action action = co_await ask_policy(Stage::Connect, conn_.info.peer_address);
+    Action action = decide(Stage::Connect, conn_.info.peer_address);
+    if (action.delay.count() > 0) co_await hold(action.delay);
     step = Step{proto_.greeting()};
     if (server_.active > options().max_connections) {
       step = {smtp::make_reply(421, "4.7.0", options().hostname + " Error: too many connections"), Next::Close};
@@ -397,7 +455,8 @@ awaitable<PhaseEnd> Session<Stream>::run(bool greet) {
                                                  conn_.info.peer_address),
               Next::Close};
     }
-    bool go_on = co_await apply(action, step);
+    bool go_on = true;
+    if (action.kind != Action::Kind::Proceed) go_on = co_await apply(action, step);
     bool greeted = go_on && step.next != Next::Close && step.reply.positive();
     // A refusal by the policy at connect is a denied peer (seed 004's DENIED-IP); a refusal of
     // the engine's own (too many connections) a failed connection.
@@ -408,8 +467,8 @@ awaitable<PhaseEnd> Session<Stream>::run(bool greet) {
     queue_reply(step.reply);
   }
   bool open = step.next != Next::Close;
+  std::string line;  // reused: one allocation per session, not one per line
   while (open) {
-    std::string line;
     smtp::LineStatus status = lines_.next(line);
     if (status == smtp::LineStatus::NeedMore) {
       co_await flush();
@@ -418,8 +477,24 @@ awaitable<PhaseEnd> Session<Stream>::run(bool greet) {
       continue;
     }
     if (proto_.state() == SessionState::Data) {
-      bool done = co_await data_line(line, status, step);
-      if (!done) continue;
+      // Message content: framed and stored line by line without suspending, unless the policy
+      // acts mid-DATA.
+      if (status == smtp::LineStatus::TooLong) {
+        proto_.note_long_data_line();
+        continue;
+      }
+      if (!proto_.on_data_line(line, status)) {
+        Action action = mid_data_decision();
+        if (action.kind == Action::Kind::Proceed) continue;
+        bool go_on = co_await act_mid_data(action);
+        if (go_on) continue;
+        step = Step{{}, Next::Close};
+      } else if (proto_.abandoned()) {  // the early reply already answered this message
+        proto_.reset_transaction();
+        step = Step{};
+      } else {
+        step = co_await end_of_data();
+      }
     } else if (status == smtp::LineStatus::TooLong) {
       step = proto_.on_bad_line(smtp::make_reply(500, "5.5.2", "Error: line too long"));
     } else if (status == smtp::LineStatus::BareLf) {  // RFC 5321 2.3.8; the 2023 smuggling fixes

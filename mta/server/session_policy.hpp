@@ -49,6 +49,8 @@ class SessionPolicy {
   // at once, before the final dot or the end of the chunk (an early reply), and discards the rest
   // of the message; ReplyThenDisconnect, Disconnect and Reset end the connection mid-transfer.
   virtual Action decide_data(const StageContext& ctx, std::size_t bytes_received) { return {}; }
+  // The session ended (any way): per-session state kept by the policy can go.
+  virtual void session_closed(const SessionInfo& session) {}
 };
 
 // Receives completed transactions. `done` may be called from any thread, exactly once, with

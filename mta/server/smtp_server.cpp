@@ -20,11 +20,15 @@ using SslStream = asio::ssl::stream<tcp::socket&>;
 
 namespace {
 
-SessionInfo describe(tcp::socket& socket) {
+// The peer comes from the accept; the local end is the listener's own address unless it listens
+// on a wildcard address (then one getsockname per connection).
+SessionInfo describe(tcp::socket& socket, const tcp::endpoint& remote, const tcp::endpoint& listening) {
   SessionInfo info;
-  boost::system::error_code ec;
-  auto remote = socket.remote_endpoint(ec);
-  auto local = socket.local_endpoint(ec);
+  tcp::endpoint local = listening;
+  if (listening.address().is_unspecified()) {
+    boost::system::error_code ec;
+    local = socket.local_endpoint(ec);
+  }
   info.session_id = format_envelope_id(make_envelope_id(random_u32(), random_u32()));
   info.peer_address = remote.address().to_string();
   info.peer_port = remote.port();
@@ -117,7 +121,7 @@ awaitable<void> run_connection(Connection& conn) {
 
 }  // namespace
 
-awaitable<void> SmtpServer::Impl::session(std::shared_ptr<tcp::socket> socket) {
+awaitable<void> SmtpServer::Impl::session(std::shared_ptr<tcp::socket> socket, tcp::endpoint peer) {
   // Detached sessions can outlive the SmtpServer (and a restarted io_context can resume them):
   // each keeps its Impl alive, as accept_loop does.
   auto self = shared_from_this();
@@ -126,7 +130,7 @@ awaitable<void> SmtpServer::Impl::session(std::shared_ptr<tcp::socket> socket) {
     sockets.insert(socket);
   }
   ++active;
-  Connection conn{*this, *socket, describe(*socket)};
+  Connection conn{*this, *socket, describe(*socket, peer, listening)};
   if (options.session_timeout.count() > 0) conn.deadline = std::chrono::steady_clock::now() + options.session_timeout;
   {
     std::lock_guard lock(mu);
@@ -144,12 +148,11 @@ awaitable<void> SmtpServer::Impl::session(std::shared_ptr<tcp::socket> socket) {
     // I/O errors end the session; nothing was acknowledged that is not already handled.
   }
   conn.emit(trace::EventKind::Closed, {});
+  if (policy) policy->session_closed(conn.info);
   boost::system::error_code ec;
-  if (conn.reset) {
-    socket->set_option(asio::socket_base::linger(true, 0), ec);  // close() then sends RST
-  } else {
-    socket->shutdown(tcp::socket::shutdown_both, ec);
-  }
+  // close() ends the connection with a FIN after what is still queued (no shutdown() first: the
+  // socket is not shared, so it would only cost a system call); with SO_LINGER 0 it sends a RST.
+  if (conn.reset) socket->set_option(asio::socket_base::linger(true, 0), ec);
   socket->close(ec);
   --active;
   std::lock_guard lock(mu);
@@ -160,14 +163,15 @@ awaitable<void> SmtpServer::Impl::session(std::shared_ptr<tcp::socket> socket) {
 awaitable<void> SmtpServer::Impl::accept_loop() {
   auto self = shared_from_this();
   while (!stopping) {
-    auto [ec, sock] = co_await acceptor.async_accept(asio::as_tuple(use_awaitable));
+    tcp::endpoint peer;
+    auto [ec, sock] = co_await acceptor.async_accept(peer, asio::as_tuple(use_awaitable));
     if (ec) {
       if (ec == asio::error::operation_aborted || stopping) break;
       continue;  // e.g. EMFILE: keep listening
     }
     ++accepted;
     sock.set_option(tcp::no_delay(true), ec);
-    asio::co_spawn(io, session(std::make_shared<tcp::socket>(std::move(sock))), asio::detached);
+    asio::co_spawn(io, session(std::make_shared<tcp::socket>(std::move(sock)), peer), asio::detached);
   }
 }
 
@@ -186,6 +190,7 @@ Status SmtpServer::listen(const std::string& address, std::uint16_t port) {
   if (!ec) impl_->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) impl_->acceptor.bind(ep, ec);
   if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) impl_->listening = impl_->acceptor.local_endpoint(ec);
   if (ec) {
     impl_->acceptor.close();
     return Status::failure("cannot listen on " + address + ":" + std::to_string(port) + ": " + ec.message());

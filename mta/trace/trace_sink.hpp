@@ -48,6 +48,11 @@ class TraceSink {
  public:
   virtual ~TraceSink() = default;
   virtual bool enabled(Direction d) const = 0;
+  // Narrower interests, checked with enabled() before an event is built: whether events of `kind`
+  // are taken at all, and whether they need their conn_meta snapshot. A sink that keeps a plain
+  // transcript (fakemx's recorder) takes neither Callback events nor conn_meta.
+  virtual bool wants(EventKind) const { return true; }
+  virtual bool wants_meta() const { return true; }
   virtual void publish(TraceEvent event) = 0;
   // When every subscriber of `d` has a full buffer, counts one event with connection facts `meta`
   // as produced and filtered or dropped for each of them, exactly as publish would, and returns

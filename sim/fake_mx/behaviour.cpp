@@ -230,16 +230,22 @@ Action RulePolicy::decide(const server::StageContext& ctx) {
   return a;
 }
 
+void RulePolicy::session_closed(const server::SessionInfo& session) {
+  std::lock_guard lock(mu_);
+  session_ordinal_.erase(session.session_id);
+  mid_data_fired_.erase(session.session_id);
+}
+
 Action RulePolicy::decide_data(const server::StageContext& ctx, std::size_t bytes_received) {
   // Asked after every line of every message: without a mid-DATA rule, answer without the lock.
   if (!data_rules_.load(std::memory_order_relaxed)) return {};
   std::lock_guard lock(mu_);
   const std::string id = ctx.session ? ctx.session->session_id : std::string();
   // One mid-DATA action per transaction: the engine asks after every line.
-  if (mid_data_fired_[id]) return {};
+  if (mid_data_fired_.contains(id)) return {};
   Action a = decide_locked(ctx, bytes_received);
   if (a.kind != Action::Kind::Proceed) {
-    mid_data_fired_[id] = true;
+    mid_data_fired_.insert(id);
     if (observer_) observer_(ctx, a);
   }
   return a;

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <unordered_map>
+#include <unordered_set>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -72,6 +74,7 @@ class RulePolicy final : public server::SessionPolicy {
 
   server::Action decide(const server::StageContext& ctx) override;
   server::Action decide_data(const server::StageContext& ctx, std::size_t bytes_received) override;
+  void session_closed(const server::SessionInfo& session) override;
 
  private:
   struct Entry {
@@ -89,9 +92,11 @@ class RulePolicy final : public server::SessionPolicy {
   BehaviourOptions options_;
   std::mt19937_64 rng_{1};
   Greylist greylist_;
-  std::map<std::string, int> client_sessions_;   // client IP -> sessions seen
-  std::map<std::string, int> session_ordinal_;   // session id -> the client's n-th session
-  std::map<std::string, bool> mid_data_fired_;   // session id -> a mid-DATA rule already acted
+  std::unordered_map<std::string, int> client_sessions_;  // client IP -> sessions seen
+  // Per open session (dropped by session_closed): the client's n-th session, and whether a
+  // mid-DATA rule already acted in the current transaction.
+  std::unordered_map<std::string, int> session_ordinal_;
+  std::unordered_set<std::string> mid_data_fired_;
   DecisionObserver observer_;
   std::atomic<bool> data_rules_{false};  // some rule has after_bytes (decide_data's fast path)
 };

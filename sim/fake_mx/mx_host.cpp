@@ -30,7 +30,7 @@ struct MxHost::Impl final : server::MessageHandler {
   RulePolicy policy;
   Recorder recorder;
   std::unique_ptr<StarttlsReplyPolicy> starttls_policy;  // when tls.starttls_reply is set
-  asio::io_context io;
+  asio::io_context io{1};  // run by one thread (a hint that saves Asio some locking)
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::thread thread;
   std::unique_ptr<server::SmtpServer> server;

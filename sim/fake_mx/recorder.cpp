@@ -113,15 +113,24 @@ void Recorder::note_decision(const server::StageContext& ctx, const server::Acti
   if (!ctx.session) return;
   const TimePoint now = SystemClock::instance().now();
   std::lock_guard lock(mu_);
-  trace::TraceEvent e;
-  e.session_id = ctx.session->session_id;
-  e.peer = ctx.session->peer_address + ":" + std::to_string(ctx.session->peer_port);
-  e.local = ctx.session->local_address + ":" + std::to_string(ctx.session->local_port);
-  RecordedSession& s = sessions_[session(e)];
+  auto known = index_.find(ctx.session->session_id);
+  std::size_t pos = 0;
+  if (known != index_.end()) {
+    pos = known->second;
+  } else {  // the session's first decision, before any traced event
+    trace::TraceEvent e;
+    e.session_id = ctx.session->session_id;
+    e.peer = ctx.session->peer_address + ":" + std::to_string(ctx.session->peer_port);
+    e.local = ctx.session->local_address + ":" + std::to_string(ctx.session->local_port);
+    pos = session(e);
+  }
+  RecordedSession& s = sessions_[pos];
   if (ctx.stage == server::Stage::Ehlo || ctx.stage == server::Stage::Helo) s.helo = ctx.argument;
-  s.tls = ctx.session->tls;
-  s.tls_version = ctx.session->tls_version;
-  s.tls_cipher = ctx.session->tls_cipher;
+  if (s.tls != ctx.session->tls || s.tls_cipher != ctx.session->tls_cipher) {
+    s.tls = ctx.session->tls;
+    s.tls_version = ctx.session->tls_version;
+    s.tls_cipher = ctx.session->tls_cipher;
+  }
   if (action.kind != server::Action::Kind::Proceed || action.delay.count() > 0) {
     std::string what = "rule at " + std::string(server::to_string(ctx.stage)) + ": " +
                        std::string(action.kind == server::Action::Kind::Proceed ? "delay" : "act");

@@ -54,6 +54,11 @@ class Recorder final : public trace::TraceSink {
  public:
   explicit Recorder(std::string host) : host_(std::move(host)) {}
   bool enabled(trace::Direction d) const override { return d == trace::Direction::Server; }
+  // The transcript needs bytes, connects, closes and diagnostics; decisions come from note_decision.
+  bool wants(trace::EventKind k) const override {
+    return k != trace::EventKind::Callback && k != trace::EventKind::MessageDisposition;
+  }
+  bool wants_meta() const override { return false; }
   void publish(trace::TraceEvent event) override;
   // Called by the policy for each decision: EHLO name, TLS state, and rules that acted.
   void note_decision(const server::StageContext& ctx, const server::Action& action);

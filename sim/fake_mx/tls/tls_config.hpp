@@ -42,6 +42,7 @@ class StarttlsReplyPolicy final : public server::SessionPolicy {
   server::Action decide_data(const server::StageContext& ctx, std::size_t bytes) override {
     return inner_.decide_data(ctx, bytes);
   }
+  void session_closed(const server::SessionInfo& session) override { inner_.session_closed(session); }
 
  private:
   server::SessionPolicy& inner_;
