@@ -27,7 +27,7 @@ void bind_enums(py::module_& m) {
       .value("Connect", Stage::Connect).value("Ehlo", Stage::Ehlo).value("Helo", Stage::Helo)
       .value("Mail", Stage::Mail).value("Rcpt", Stage::Rcpt).value("Data", Stage::Data)
       .value("EndOfData", Stage::EndOfData).value("Rset", Stage::Rset).value("Noop", Stage::Noop)
-      .value("Quit", Stage::Quit).value("Vrfy", Stage::Vrfy).value("Starttls", Stage::Starttls)
+      .value("Quit", Stage::Quit).value("Vrfy", Stage::Vrfy).value("Starttls", Stage::Starttls).value("Auth", Stage::Auth)
       .value("Unknown", Stage::Unknown);
   py::enum_<Action::Kind>(m, "ActionKind")
       .value("Proceed", Action::Kind::Proceed)
@@ -214,6 +214,8 @@ void bind_host_config(py::module_& m) {
       .def_readonly("tls", &RecordedSession::tls)
       .def_readonly("tls_version", &RecordedSession::tls_version)
       .def_readonly("tls_cipher", &RecordedSession::tls_cipher)
+      .def_readonly("authenticated", &RecordedSession::authenticated)
+      .def_readonly("auth_user", &RecordedSession::auth_user)
       .def_readonly("started", &RecordedSession::started)
       .def_readonly("ended", &RecordedSession::ended)
       .def_readonly("closed", &RecordedSession::closed)
@@ -239,6 +241,8 @@ void bind_host_config(py::module_& m) {
       .def_readonly("tls", &RecordedTransaction::tls)
       .def_readonly("tls_version", &RecordedTransaction::tls_version)
       .def_readonly("tls_cipher", &RecordedTransaction::tls_cipher)
+      .def_readonly("authenticated", &RecordedTransaction::authenticated)
+      .def_readonly("auth_user", &RecordedTransaction::auth_user)
       .def_readonly("reply", &RecordedTransaction::reply)
       .def("__repr__", [](const RecordedTransaction& t) {
         std::ostringstream os;
@@ -284,6 +288,7 @@ void bind_fakemx(py::module_& m) {
       .def_property_readonly("port", &MxHost::port)
       .def_property_readonly("connections", &MxHost::connections)
       .def("transactions", &MxHost::transactions)
+      .def("refused", &MxHost::refused, "Transactions refused at end of data, each with the reply sent.")
       .def("wait_for_transactions", &wait_for_transactions, py::arg("count") = 1, py::arg("timeout") = 10.0,
            "Blocks (GIL released) until `count` transactions are recorded; raises WaitTimeout.")
       .def("sessions", &MxHost::sessions)

@@ -2,6 +2,8 @@
 // first differing byte, so response timing does not reveal how much of a guess was right.
 #include "mta/admin/access.hpp"
 
+#include "mta/common/base64.hpp"
+
 #include <array>
 #include <cctype>
 #include <cstdint>
@@ -15,30 +17,6 @@ bool same_secret(std::string_view given, std::string_view expected) {
   std::size_t diff = given.size() ^ expected.size();
   for (std::size_t i = 0; i < given.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ expected[i % expected.size()]);
   return diff == 0;
-}
-
-// RFC 4648 4 base64, padding required; nullopt on any other character.
-std::optional<std::string> base64_decode(std::string_view in) {
-  static constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  if (in.size() % 4 != 0) return std::nullopt;
-  std::string out;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '=') {
-      if (i + 2 < in.size() || (i + 1 < in.size() && in[i + 1] != '=')) return std::nullopt;
-      break;
-    }
-    auto v = kAlphabet.find(in[i]);
-    if (v == std::string_view::npos) return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
-  }
-  return out;
 }
 
 bool starts_with_scheme(std::string_view header, std::string_view scheme, std::string_view& rest) {

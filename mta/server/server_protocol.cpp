@@ -4,7 +4,10 @@
 
 #include <array>
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+
+#include "mta/common/base64.hpp"
 
 namespace mxlab::server {
 
@@ -30,6 +33,7 @@ unsigned allowed_states(Verb v, SessionState current) {
     case Verb::Data: return bit(SessionState::Rcpt);  // RFC 3030 2: never after a BDAT
     case Verb::Bdat: return bit(SessionState::Rcpt) | bit(SessionState::Bdat);
     case Verb::Starttls: return bit(SessionState::WaitHelo) | bit(SessionState::WaitMail);
+    case Verb::Auth: return bit(SessionState::WaitMail);  // RFC 4954 4: after EHLO, not in a transaction
     default: return kAnyState;
   }
 }
@@ -44,6 +48,8 @@ const char* out_of_order_text(Verb v, SessionState current) {
       return current == SessionState::Bdat ? "Error: DATA not allowed after BDAT" : "Error: need RCPT command";
     case Verb::Bdat: return "Error: need RCPT command";
     case Verb::Starttls: return "Error: MAIL transaction in progress";
+    case Verb::Auth:
+      return current == SessionState::WaitHelo ? "Error: send EHLO first" : "Error: MAIL transaction in progress";
     default: return "Error: bad sequence of commands";
   }
 }
@@ -63,9 +69,9 @@ std::string_view to_string(SessionState s) {
 }
 
 std::string_view to_string(Stage s) {
-  static constexpr std::array<std::string_view, 13> names{
+  static constexpr std::array<std::string_view, 14> names{
       "connect", "ehlo", "helo", "mail", "rcpt", "data", "end_of_data",
-      "rset",    "noop", "quit", "vrfy", "starttls", "unknown"};
+      "rset",    "noop", "quit", "vrfy", "starttls", "auth", "unknown"};
   return names[static_cast<std::size_t>(s)];
 }
 
@@ -93,11 +99,13 @@ Stage ServerProtocol::stage_of(const Command& c) {
     case Verb::Quit: return Stage::Quit;
     case Verb::Vrfy: return Stage::Vrfy;
     case Verb::Starttls: return Stage::Starttls;
+    case Verb::Auth: return Stage::Auth;
     default: return Stage::Unknown;
   }
 }
 
 Step ServerProtocol::on_bad_line(Reply r) {
+  sasl_ = Sasl::None;  // an error ends an AUTH exchange
   if (++bad_commands_ >= kMaxBadCommands) {
     return {reply(421, "4.7.0", options_.hostname + " Error: too many errors"), Next::Close};
   }
@@ -106,6 +114,9 @@ Step ServerProtocol::on_bad_line(Reply r) {
 
 Step ServerProtocol::on_command(const Command& c) {
   if (c.verb == Verb::Bdat) return bdat(c);  // its chunk must be read even when refused
+  if (c.verb == Verb::Auth && options_.auth_mechanisms.empty()) {
+    return on_bad_line(reply(502, "5.5.1", "Error: command not implemented"));
+  }
   if (!(allowed_states(c.verb, state_) & bit(state_))) {
     return on_bad_line(reply(503, "5.5.1", out_of_order_text(c.verb, state_)));
   }
@@ -124,6 +135,7 @@ Step ServerProtocol::on_command(const Command& c) {
       return {reply(221, "2.0.0", "Bye"), Next::Close};
     case Verb::Vrfy: return {reply(252, "2.0.0", "Cannot VRFY user, but will accept message")};
     case Verb::Starttls: return starttls(c);
+    case Verb::Auth: return auth(c);
     default: return on_bad_line(reply(502, "5.5.1", "Error: command not implemented"));
   }
 }
@@ -212,6 +224,68 @@ Step ServerProtocol::starttls(const Command& c) {
   return {reply(220, "2.0.0", "Ready to start TLS"), Next::StartTls};
 }
 
+// RFC 4954: AUTH mechanism [initial-response]. A fake server's exchange: PLAIN (RFC 4616) and
+// LOGIN take their usual steps, any other advertised mechanism gets one challenge; whatever the
+// client sends is accepted (235). The policy refuses at Stage::Auth before the exchange begins.
+Step ServerProtocol::auth(const Command& c) {
+  if (!session_.esmtp) return on_bad_line(reply(503, "5.5.1", "Error: send EHLO first"));
+  if (session_.authenticated) return on_bad_line(reply(503, "5.5.1", "Error: already authenticated"));
+  std::string_view arg = c.argument;
+  std::size_t sp = arg.find(' ');
+  std::string mech(arg.substr(0, sp));
+  for (char& ch : mech) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  std::string_view initial = sp == std::string_view::npos ? std::string_view() : arg.substr(sp + 1);
+  bool offered = std::any_of(options_.auth_mechanisms.begin(), options_.auth_mechanisms.end(), [&](const auto& m) {
+    return m.size() == mech.size() && std::equal(m.begin(), m.end(), mech.begin(), [](char a, char b) {
+             return std::toupper(static_cast<unsigned char>(a)) == b;
+           });
+  });
+  if (!offered) return on_bad_line(reply(504, "5.5.4", "Error: unsupported authentication mechanism"));
+  if (mech == "PLAIN") {
+    if (initial.empty()) {
+      sasl_ = Sasl::PlainResponse;
+      return {smtp::make_reply(334, "", "")};
+    }
+    return on_auth_response(initial == "=" ? std::string_view() : initial);
+  }
+  if (mech == "LOGIN") {
+    sasl_ = Sasl::LoginUser;
+    if (!initial.empty()) return on_auth_response(initial);
+    return {smtp::make_reply(334, "", base64_encode("Username:"))};
+  }
+  sasl_ = Sasl::OtherResponse;
+  return {smtp::make_reply(334, "", base64_encode("<" + session_.session_id + "@" + options_.hostname + ">"))};
+}
+
+Step ServerProtocol::on_auth_response(std::string_view line) {
+  Sasl step = sasl_ == Sasl::None ? Sasl::PlainResponse : sasl_;  // None: PLAIN's initial response
+  sasl_ = Sasl::None;
+  if (line == "*") return {reply(501, "5.7.0", "Authentication aborted")};
+  auto decoded = base64_decode(line);
+  if (!decoded) return on_bad_line(reply(501, "5.5.2", "Error: cannot decode response"));
+  switch (step) {
+    case Sasl::PlainResponse: {  // authzid NUL authcid NUL passwd
+      auto first = decoded->find('\0');
+      auto second = first == std::string::npos ? std::string::npos : decoded->find('\0', first + 1);
+      if (second == std::string::npos) return {reply(501, "5.5.2", "Error: malformed PLAIN response")};
+      return authenticated(decoded->substr(first + 1, second - first - 1));
+    }
+    case Sasl::LoginUser:
+      sasl_user_ = std::move(*decoded);
+      sasl_ = Sasl::LoginPassword;
+      return {smtp::make_reply(334, "", base64_encode("Password:"))};
+    case Sasl::LoginPassword: return authenticated(std::move(sasl_user_));
+    default: return authenticated({});
+  }
+}
+
+Step ServerProtocol::authenticated(std::string user) {
+  session_.authenticated = true;
+  session_.auth_user = std::move(user);
+  sasl_user_.clear();
+  return {reply(235, "2.7.0", "Authentication successful")};
+}
+
 // RFC 3030 2: BDAT <size> [LAST]. Its chunk follows the command line at once, so a refused BDAT
 // still has its chunk read (and dropped) before the refusal is sent.
 Step ServerProtocol::bdat(const Command& c) {
@@ -272,11 +346,11 @@ std::optional<Reply> ServerProtocol::data_problem() const {
   return std::nullopt;
 }
 
-Transaction ServerProtocol::take_transaction() {
+Transaction ServerProtocol::take_transaction(bool accepted) {
   Transaction tx = std::move(tx_);
   tx.data = receiver_ ? receiver_->take() : std::move(chunks_);
   reset_transaction();
-  ++session_.transactions;
+  if (accepted) ++session_.transactions;
   return tx;
 }
 

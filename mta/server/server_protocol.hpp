@@ -64,10 +64,15 @@ class ServerProtocol {
   bool abandoned() const { return abandoned_; }
   // Message bytes received so far in this transaction (DATA lines with CRLF, or BDAT payload).
   std::size_t received_bytes() const { return received_bytes_; }
-  // Hands over the completed transaction and returns to WaitMail.
-  Transaction take_transaction();
+  // Hands over the completed transaction (with its data) and returns to WaitMail; only an
+  // accepted one counts toward max_messages_per_connection.
+  Transaction take_transaction(bool accepted = true);
   // Drops the transaction (RSET, or a refused message).
   void reset_transaction();
+
+  // AUTH (RFC 4954): after a 334 challenge the next line is the client's response, not a command.
+  bool auth_pending() const { return sasl_ != Sasl::None; }
+  Step on_auth_response(std::string_view line);
 
   SessionState state() const { return state_; }
   const Transaction& transaction() const { return tx_; }
@@ -79,6 +84,8 @@ class ServerProtocol {
   Step data();
   Step bdat(const smtp::Command& c);
   Step starttls(const smtp::Command& c);
+  Step auth(const smtp::Command& c);
+  Step authenticated(std::string user);
   smtp::Reply reply(int code, std::string_view enhanced, std::string_view text) const;
 
   const ServerOptions& options_;
@@ -100,6 +107,8 @@ class ServerProtocol {
   std::string chunks_;          // BDAT payload so far (raw: no dot-stuffing, RFC 3030 2)
   std::uint64_t chunk_bytes_ = 0;
   bool chunk_too_large_ = false;
+  enum class Sasl { None, PlainResponse, LoginUser, LoginPassword, OtherResponse } sasl_ = Sasl::None;
+  std::string sasl_user_;  // LOGIN: the user name, between its two challenges
 };
 
 }  // namespace mxlab::server

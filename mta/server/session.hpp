@@ -387,10 +387,11 @@ awaitable<Step> Session<Stream>::end_of_data() {
   Action action = decide(Stage::EndOfData, none);
   if (action.delay.count() > 0) co_await hold(action.delay);
   if (action.kind != Action::Kind::Proceed && !(action.kind == Action::Kind::Reply && action.reply.positive())) {
-    proto_.reset_transaction();
+    Transaction refused = proto_.take_transaction(false);
     Step step{smtp::make_reply(250, "", "")};
     bool go_on = co_await apply(action, step);
     if (!go_on) step.next = Next::Close, step.reply = {};
+    if (step.reply.code >= 400) server_.handler.on_rejected(conn_.info, refused, Stage::EndOfData, ".", step.reply);
     conn_.message_answered(step.reply.code ? step.reply : smtp::make_reply(421, "4.3.0", "connection closed by policy"));
     co_return step;
   }
@@ -495,6 +496,8 @@ awaitable<PhaseEnd> Session<Stream>::run(bool greet) {
       } else {
         step = co_await end_of_data();
       }
+    } else if (proto_.auth_pending() && status == smtp::LineStatus::Line) {
+      step = proto_.on_auth_response(line);
     } else if (status == smtp::LineStatus::TooLong) {
       step = proto_.on_bad_line(smtp::make_reply(500, "5.5.2", "Error: line too long"));
     } else if (status == smtp::LineStatus::BareLf) {  // RFC 5321 2.3.8; the 2023 smuggling fixes

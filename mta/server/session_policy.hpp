@@ -13,7 +13,7 @@
 
 namespace mxlab::server {
 
-enum class Stage { Connect, Ehlo, Helo, Mail, Rcpt, Data, EndOfData, Rset, Noop, Quit, Vrfy, Starttls, Unknown };
+enum class Stage { Connect, Ehlo, Helo, Mail, Rcpt, Data, EndOfData, Rset, Noop, Quit, Vrfy, Starttls, Auth, Unknown };
 std::string_view to_string(Stage s);
 
 // What to do instead of the default reply at a stage. `reply` may span several lines
@@ -61,7 +61,8 @@ class MessageHandler {
   virtual void on_message(const SessionInfo& session, Transaction tx,
                           std::function<void(smtp::Reply)> done) = 0;
   // A MAIL, RCPT, DATA/BDAT or end-of-data the server refused (4xx/5xx) before on_message, with
-  // the address or argument it carried: mtad logs a Rejection record.
+  // the address or argument it carried: mtad logs a Rejection record. At end of data refused by
+  // the policy, `tx` holds the message data too.
   virtual void on_rejected(const SessionInfo& session, const Transaction& tx, Stage stage,
                            const std::string& argument, const smtp::Reply& reply) {}
 };

@@ -104,6 +104,8 @@ awaitable<void> tls_phase(Connection& conn, bool greet) {
   if (!ok) co_return;
   conn.info.helo.clear();
   conn.info.esmtp = false;
+  conn.info.authenticated = false;
+  conn.info.auth_user.clear();
   Session<SslStream> session(conn, stream);
   co_await session.run(greet);
   if (!conn.reset) co_await tls_shutdown(conn, stream);

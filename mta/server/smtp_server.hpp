@@ -44,7 +44,10 @@ struct ServerOptions {
   bool advertise_size = true;
   bool chunking = false;                     // CHUNKING + BDAT (RFC 3030)
   bool dsn = false;                          // advertise DSN (RFC 3461); parameters pass through
-  std::vector<std::string> auth_mechanisms;  // advertise "AUTH <mechs>" only; AUTH itself gets 502
+  // Advertised as "AUTH <mechs>"; AUTH then runs the exchange (PLAIN, LOGIN, or one challenge for
+  // any other mechanism) and accepts any credentials unless the policy refuses at Stage::Auth
+  // (fakemx). Empty: AUTH is not offered and gets 502 (mtad).
+  std::vector<std::string> auth_mechanisms;
   // TLS: STARTTLS (RFC 3207) is advertised whenever `tls` is set; implicit_tls makes the listener
   // handshake at connect instead (RFC 8314 3.3). Default: no TLS (mtad's behaviour).
   std::shared_ptr<const TlsContext> tls;

@@ -35,6 +35,8 @@ struct SessionInfo {
   std::string tls_version;       // "TLSv1.3"
   std::string tls_cipher;        // "TLS_AES_256_GCM_SHA384"
   std::string tls_peer_subject;  // client certificate subject (one line), empty when none was sent
+  bool authenticated = false;    // AUTH succeeded (RFC 4954); auth_user is the name it gave, if any
+  std::string auth_user;
 };
 
 }  // namespace mxlab::server

@@ -30,11 +30,11 @@ std::string lower(std::string_view s) {
 }  // namespace
 
 std::optional<Stage> parse_stage(std::string_view name) {
-  static constexpr std::array<std::pair<std::string_view, Stage>, 14> names{{
+  static constexpr std::array<std::pair<std::string_view, Stage>, 15> names{{
       {"connect", Stage::Connect}, {"banner", Stage::Connect}, {"ehlo", Stage::Ehlo}, {"helo", Stage::Helo},
       {"mail", Stage::Mail}, {"rcpt", Stage::Rcpt}, {"data", Stage::Data}, {"end_of_data", Stage::EndOfData},
       {"dot", Stage::EndOfData}, {"rset", Stage::Rset}, {"noop", Stage::Noop}, {"quit", Stage::Quit},
-      {"vrfy", Stage::Vrfy}, {"starttls", Stage::Starttls}}};
+      {"vrfy", Stage::Vrfy}, {"starttls", Stage::Starttls}, {"auth", Stage::Auth}}};
   const std::string l = lower(name);
   for (const auto& [n, s] : names)
     if (n == l) return s;

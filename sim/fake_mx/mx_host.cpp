@@ -37,25 +37,37 @@ struct MxHost::Impl final : server::MessageHandler {
   std::optional<asio::ip::tcp::acceptor> refusing;  // bound, never listening (MxHostConfig::refuse)
   std::atomic<std::uint64_t> transaction_count{0};
 
-  void on_message(const server::SessionInfo& session, server::Transaction tx,
-                  std::function<void(smtp::Reply)> done) override {
-    std::string id = std::to_string(++transaction_count);
-    smtp::Reply reply = smtp::make_reply(250, "2.0.0", "Ok: queued as " + config.name + "-" + id);
+  RecordedTransaction record(const server::SessionInfo& session, server::Transaction tx, const smtp::Reply& reply) {
     RecordedTransaction r;
     r.host = config.name;
     r.session_id = session.session_id;
     r.client_address = session.peer_address;
     r.helo = session.helo;
-    r.mail_from = tx.mail_from;
-    r.rcpt_to = tx.rcpt_to;
+    r.mail_from = std::move(tx.mail_from);
+    r.rcpt_to = std::move(tx.rcpt_to);
     r.data = std::move(tx.data);
     r.received = SystemClock::instance().now();
     r.tls = session.tls;
     r.tls_version = session.tls_version;
     r.tls_cipher = session.tls_cipher;
+    r.authenticated = session.authenticated;
+    r.auth_user = session.auth_user;
     r.reply = reply.summary();
-    recorder.add_transaction(std::move(r));
+    return r;
+  }
+
+  void on_message(const server::SessionInfo& session, server::Transaction tx,
+                  std::function<void(smtp::Reply)> done) override {
+    std::string id = std::to_string(++transaction_count);
+    smtp::Reply reply = smtp::make_reply(250, "2.0.0", "Ok: queued as " + config.name + "-" + id);
+    recorder.add_transaction(record(session, std::move(tx), reply));
     done(std::move(reply));
+  }
+
+  // A message refused at end of data (by a rule, or as too large / malformed) is recorded apart.
+  void on_rejected(const server::SessionInfo& session, const server::Transaction& tx, server::Stage stage,
+                   const std::string&, const smtp::Reply& reply) override {
+    if (stage == server::Stage::EndOfData) recorder.add_refused(record(session, tx, reply));
   }
 
   Status start_refusing() {
@@ -142,6 +154,7 @@ RulePolicy& MxHost::policy() { return impl_->policy; }
 Recorder& MxHost::recorder() { return impl_->recorder; }
 std::uint64_t MxHost::connections() const { return impl_->server ? impl_->server->accepted_sessions() : 0; }
 std::vector<RecordedTransaction> MxHost::transactions() const { return impl_->recorder.transactions(); }
+std::vector<RecordedTransaction> MxHost::refused() const { return impl_->recorder.refused(); }
 std::vector<RecordedSession> MxHost::sessions() const { return impl_->recorder.sessions(); }
 
 std::size_t MxHost::wait_for_transactions(std::size_t n, std::chrono::milliseconds timeout) const {

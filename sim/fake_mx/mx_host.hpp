@@ -37,7 +37,8 @@ class MxHost {
   void stop();
   const MxHostConfig& config() const;
   std::uint16_t port() const;
-  std::vector<RecordedTransaction> transactions() const;
+  std::vector<RecordedTransaction> transactions() const;  // accepted at end of data
+  std::vector<RecordedTransaction> refused() const;       // refused at end of data, with the reply
   std::vector<RecordedSession> sessions() const;
   // Blocks until at least n transactions are recorded or the timeout passes; returns the count.
   std::size_t wait_for_transactions(std::size_t n, std::chrono::milliseconds timeout) const;

@@ -131,6 +131,10 @@ void Recorder::note_decision(const server::StageContext& ctx, const server::Acti
     s.tls_version = ctx.session->tls_version;
     s.tls_cipher = ctx.session->tls_cipher;
   }
+  if (ctx.session->authenticated && !s.authenticated) {
+    s.authenticated = true;
+    s.auth_user = ctx.session->auth_user;
+  }
   if (action.kind != server::Action::Kind::Proceed || action.delay.count() > 0) {
     std::string what = "rule at " + std::string(server::to_string(ctx.stage)) + ": " +
                        std::string(action.kind == server::Action::Kind::Proceed ? "delay" : "act");
@@ -145,6 +149,17 @@ void Recorder::add_transaction(RecordedTransaction tx) {
   if (auto it = index_.find(tx.session_id); it != index_.end()) ++sessions_[it->second].transactions;
   transactions_.push_back(std::move(tx));
   cv_.notify_all();
+}
+
+void Recorder::add_refused(RecordedTransaction tx) {
+  std::lock_guard lock(mu_);
+  refused_.push_back(std::move(tx));
+  cv_.notify_all();
+}
+
+std::vector<RecordedTransaction> Recorder::refused() const {
+  std::lock_guard lock(mu_);
+  return refused_;
 }
 
 std::vector<RecordedSession> Recorder::sessions() const {
@@ -180,6 +195,7 @@ void Recorder::reset() {
   index_.clear();
   live_.clear();
   transactions_.clear();
+  refused_.clear();
   closed_ = 0;
 }
 
@@ -196,20 +212,26 @@ std::string Recorder::json() const {
                    {"closed", s.closed}, {"transcript", std::move(transcript)}};
     if (s.closed) o["ended"] = format_rfc3339(s.ended);
     if (s.tls) o["tls"] = json::object{{"version", s.tls_version}, {"cipher", s.tls_cipher}};
+    if (s.authenticated) o["auth_user"] = s.auth_user;
     sessions.push_back(std::move(o));
   }
-  json::array txs;
-  for (const auto& t : transactions_) {
-    json::array rcpts;
-    for (const auto& r : t.rcpt_to) rcpts.push_back(json::string(r));
-    json::object o{{"session", t.session_id}, {"client_address", t.client_address}, {"helo", t.helo},
-                   {"mail_from", t.mail_from}, {"rcpt_to", std::move(rcpts)}, {"data", t.data},
-                   {"size", t.data.size()}, {"received", format_rfc3339(t.received)}, {"reply", t.reply}};
-    if (t.tls) o["tls"] = json::object{{"version", t.tls_version}, {"cipher", t.tls_cipher}};
-    txs.push_back(std::move(o));
-  }
+  auto transactions = [](const std::vector<RecordedTransaction>& list) {
+    json::array txs;
+    for (const auto& t : list) {
+      json::array rcpts;
+      for (const auto& r : t.rcpt_to) rcpts.push_back(json::string(r));
+      json::object o{{"session", t.session_id}, {"client_address", t.client_address}, {"helo", t.helo},
+                     {"mail_from", t.mail_from}, {"rcpt_to", std::move(rcpts)}, {"data", t.data},
+                     {"size", t.data.size()}, {"received", format_rfc3339(t.received)}, {"reply", t.reply}};
+      if (t.tls) o["tls"] = json::object{{"version", t.tls_version}, {"cipher", t.tls_cipher}};
+      if (t.authenticated) o["auth_user"] = t.auth_user;
+      txs.push_back(std::move(o));
+    }
+    return txs;
+  };
   return json::serialize(json::object{{"host", host_}, {"sessions", std::move(sessions)},
-                                      {"transactions", std::move(txs)}});
+                                      {"transactions", transactions(transactions_)},
+                                      {"refused", transactions(refused_)}});
 }
 
 }  // namespace mxlab::fakemx

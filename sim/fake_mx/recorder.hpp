@@ -30,6 +30,8 @@ struct RecordedSession {
   std::string helo;
   bool tls = false;
   std::string tls_version, tls_cipher;
+  bool authenticated = false;  // AUTH succeeded; auth_user is the name the client gave
+  std::string auth_user;
   TimePoint started{}, ended{};
   bool closed = false;
   int transactions = 0;
@@ -47,7 +49,9 @@ struct RecordedTransaction {
   TimePoint received{};
   bool tls = false;
   std::string tls_version, tls_cipher;
-  std::string reply;  // what end-of-data was answered, "250 2.0.0 Ok: queued as ..."
+  bool authenticated = false;
+  std::string auth_user;
+  std::string reply;  // what end-of-data was answered, "250 2.0.0 Ok: queued as ..." or the refusal
 };
 
 class Recorder final : public trace::TraceSink {
@@ -63,15 +67,18 @@ class Recorder final : public trace::TraceSink {
   // Called by the policy for each decision: EHLO name, TLS state, and rules that acted.
   void note_decision(const server::StageContext& ctx, const server::Action& action);
   void add_transaction(RecordedTransaction tx);
+  void add_refused(RecordedTransaction tx);  // a transaction refused at end of data
 
   std::vector<RecordedSession> sessions() const;
-  std::vector<RecordedTransaction> transactions() const;
+  std::vector<RecordedTransaction> transactions() const;  // accepted ones
+  std::vector<RecordedTransaction> refused() const;
   std::size_t transaction_count() const;
   std::size_t wait_for_transactions(std::size_t n, std::chrono::milliseconds timeout) const;
   std::size_t wait_for_sessions(std::size_t n, std::chrono::milliseconds timeout) const;  // closed ones
   void reset();
 
-  // {"host": ..., "sessions": [...], "transactions": [...]}; data as text (invalid UTF-8 escaped).
+  // {"host": ..., "sessions": [...], "transactions": [...], "refused": [...]}; data as text
+  // (invalid UTF-8 escaped).
   std::string json() const;
 
  private:
@@ -89,6 +96,7 @@ class Recorder final : public trace::TraceSink {
   };
   std::vector<Live> live_;  // parallel to sessions_
   std::vector<RecordedTransaction> transactions_;
+  std::vector<RecordedTransaction> refused_;
   std::size_t closed_ = 0;
 };
 

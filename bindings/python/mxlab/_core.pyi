@@ -298,6 +298,7 @@ class Stage:
     Quit: Stage
     Vrfy: Stage
     Starttls: Stage
+    Auth: Stage
     Unknown: Stage
     @property
     def name(self) -> str: ...
@@ -403,6 +404,8 @@ class RecordedSession:
     tls: bool
     tls_version: str
     tls_cipher: str
+    authenticated: bool
+    auth_user: str
     started: datetime
     ended: datetime
     closed: bool
@@ -422,6 +425,8 @@ class RecordedTransaction:
     tls: bool
     tls_version: str
     tls_cipher: str
+    authenticated: bool
+    auth_user: str
     reply: str
 
 class MxHost:
@@ -440,6 +445,7 @@ class MxHost:
     def connections(self) -> int: ...
     behaviour: BehaviourOptions
     def transactions(self) -> list[RecordedTransaction]: ...
+    def refused(self) -> list[RecordedTransaction]: ...
     def wait_for_transactions(self, count: int = 1, timeout: float = 10.0) -> list[RecordedTransaction]: ...
     def sessions(self) -> list[RecordedSession]: ...
     def wait_for_sessions(self, count: int = 1, timeout: float = 10.0) -> list[RecordedSession]: ...
