@@ -6,7 +6,8 @@ namespace mxlab {
 namespace {
 
 TEST(Base64, RoundTripsEveryPaddingLength) {
-  for (std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0user\0pass", 10)}) {
+  const std::string cases[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0user\0pass", 10)};
+  for (const std::string& s : cases) {
     auto decoded = base64_decode(base64_encode(s));
     ASSERT_TRUE(decoded) << s;
     EXPECT_EQ(*decoded, s);
