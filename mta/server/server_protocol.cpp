@@ -361,6 +361,7 @@ void ServerProtocol::reset_transaction() {
   chunk_bytes_ = 0;
   chunk_too_large_ = false;
   abandoned_ = false;
+  received_bytes_ = 0;  // after_bytes counts each message on its own
   if (state_ != SessionState::WaitHelo && state_ != SessionState::Closed) state_ = SessionState::WaitMail;
 }
 

@@ -2,6 +2,8 @@
 // (between 354 and the final dot) are counted, not copied: the transaction keeps the data.
 #include "sim/fake_mx/recorder.hpp"
 
+#include "sim/fake_mx/behaviour.hpp"
+
 #include <boost/json.hpp>
 
 namespace mxlab::fakemx {
@@ -137,7 +139,7 @@ void Recorder::note_decision(const server::StageContext& ctx, const server::Acti
   }
   if (action.kind != server::Action::Kind::Proceed || action.delay.count() > 0) {
     std::string what = "rule at " + std::string(server::to_string(ctx.stage)) + ": " +
-                       std::string(action.kind == server::Action::Kind::Proceed ? "delay" : "act");
+                       std::string(action_kind_name(action.kind));
     if (action.reply.code) what += " " + action.reply.summary();
     if (action.delay.count() > 0) what += " after " + std::to_string(action.delay.count()) + "ms";
     s.transcript.push_back({now, '*', std::move(what)});
