@@ -4,6 +4,9 @@ checked against what the server recorded, so a miscount fails here."""
 from __future__ import annotations
 
 import json
+import os
+import pty
+import select
 import socket
 import subprocess
 import time
@@ -82,6 +85,9 @@ def test_deferred_and_rejected_are_counted_apart(mx):
     # message 0: its only recipient deferred; message 3: sender rejected; 1 and 2 accepted
     assert (summary["accepted"], summary["deferred"], summary["rejected"]) == (2, 1, 1)
     assert summary["first_error"].startswith("RCPT: 451 4.7.1")
+    # every message got as far as MAIL, so each one sent has exactly one outcome
+    assert summary["errors"] == 0
+    assert summary["sent"] == summary["accepted"] + summary["deferred"] + summary["rejected"] == 4
 
 
 def test_421_ends_the_session_and_blast_reconnects(mx):
@@ -129,6 +135,81 @@ def test_cli_prints_a_json_summary(mx, mxlab_bin, tmp_path):
     assert len(ids.read_text().split()) == 12
     bad = subprocess.run([mxlab_bin("fakemx"), "blast", "nohostport"], capture_output=True, text=True, timeout=30)
     assert bad.returncode == 2 and "ADDRESS:PORT" in bad.stderr
+
+
+def test_cli_summary_adds_up_and_its_latencies_are_ordered(mx, mxlab_bin):
+    """A mixed run through the binary: sent = accepted + deferred + rejected (+ errors, none here:
+    every message reaches MAIL), the latency percentiles of the accepted messages are ordered,
+    and the rate is positive."""
+    host = mx([_core.Rule.reply("rcpt", "452 4.2.2 mailbox full", recipient="/^rcpt[0-4]@/"),
+               _core.Rule.reply("mail", "550 5.7.1 go away", sender="/^bad1[0-4]@/")])
+    out = subprocess.run([mxlab_bin("fakemx"), "blast", f"{HOST}:{host.port}", "-c", "4", "-n", "40",
+                          "--to", "rcpt{n}@blast.test", "--from", "bad{n}@origin.test", "--no-progress"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    # messages 0-4: their only recipient deferred; 10-14: sender rejected; the other 30 accepted
+    assert (summary["sent"], summary["accepted"], summary["deferred"], summary["rejected"], summary["errors"]) == \
+        (40, 30, 5, 5, 0)
+    assert summary["sent"] == summary["accepted"] + summary["deferred"] + summary["rejected"] + summary["errors"]
+    latency = summary["latency_ms"]
+    assert set(latency) == {"p50", "p90", "p99", "max"}
+    assert 0 < latency["p50"] <= latency["p90"] <= latency["p99"] <= latency["max"]
+    assert summary["rate"] > 0 and summary["elapsed_s"] > 0
+    assert len(host.wait_for_transactions(30, timeout=10)) == 30
+
+
+def blast_on_a_pty(command: list[str], timeout: float = 30) -> tuple[int, str, str]:
+    """Runs `command` with stderr on a pseudo-terminal and stdout on a pipe; returns the exit
+    status, stdout and everything written to the terminal."""
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave)
+    finally:
+        os.close(slave)  # the child holds the only other end: reading it fails once the child exits
+    deadline = time.monotonic() + timeout
+    screen = b""
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            assert left > 0, f"no end of the terminal output within {timeout} s: {screen!r}"
+            ready, _, _ = select.select([master], [], [], left)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the slave side is closed
+                break
+            if not chunk:
+                break
+            screen += chunk
+        out, _ = proc.communicate(timeout=max(deadline - time.monotonic(), 1))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    return proc.returncode, out.decode(), screen.decode()
+
+
+def test_cli_progress_bar_only_when_stderr_is_a_terminal(mx, mxlab_bin):
+    host = mx()
+    command = [str(mxlab_bin("fakemx")), "blast", f"{HOST}:{host.port}", "-c", "2", "-n", "20"]
+    status, out, screen = blast_on_a_pty(command)
+    assert status == 0, screen
+    assert json.loads(out)["accepted"] == 20
+    assert "[#" in screen and "msg/s" in screen
+    assert "[" + "#" * 30 + "] 20/20 accepted 20 " in screen  # the last draw: the run is done
+    # --no-progress: a terminal, but no bar
+    status, out, screen = blast_on_a_pty(command + ["--no-progress"])
+    assert status == 0, screen
+    assert json.loads(out)["accepted"] == 20
+    assert "msg/s" not in screen and "[" not in screen
+    # stderr a pipe: no bar, and stdout still the JSON summary
+    piped = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    assert piped.returncode == 0, piped.stderr
+    assert "msg/s" not in piped.stderr and "[" not in piped.stderr and "#" not in piped.stderr
+    assert json.loads(piped.stdout)["accepted"] == 20
 
 
 def test_scenario_tls_host_is_served_with_starttls(mxlab_bin, tmp_path):

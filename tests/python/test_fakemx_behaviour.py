@@ -1,17 +1,27 @@
-"""Fake MX behaviour driven by clients nobody here wrote: Python's smtplib and swaks.
+"""Fake MX behaviour driven by clients nobody here wrote: Python's smtplib, swaks and Postfix's
+smtp-source.
 
 Each test starts one fake MX with one behaviour and checks the reply a stock client sees, so
-removing the behaviour makes its test fail."""
+removing the behaviour makes its test fail. Covered: rules (recipient/sender matching, skip and
+times, per-session, seeded probability, multiline replies, live rule changes), disconnects at MAIL
+and mid-DATA, a 5xx early reply mid-DATA (after_bytes), a TCP reset at MAIL, the address
+conventions, greylisting (first attempt, by attempt count, by a real delay), connection limits and
+EHLO knobs, the read bandwidth throttle, recording, and load from smtp-source (skipped when Postfix
+is not unpacked under the build's peers/)."""
 from __future__ import annotations
 
+import os
 import shutil
 import smtplib
 import socket
 import subprocess
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
+import mxlab
 from mxlab import _core
 
 HOST = "127.0.0.2"
@@ -46,6 +56,36 @@ def rcpt_code(host: _core.MxHost, rcpt: str) -> tuple[int, bytes]:
     with smtp(host) as c:
         c.mail(SENDER)
         return c.rcpt(rcpt)
+
+
+def lines_message(subject: str, size: int) -> bytes:
+    """A CRLF message of about `size` bytes whose numbered lines show any loss or reordering."""
+    head = f"Subject: {subject}\r\n\r\n".encode()
+    body = b"".join(b"%05d " % i + b"abcdefghij" * 7 + b"\r\n" for i in range(size // 78 + 1))
+    return head + body
+
+
+def sendmail_refusal(host: _core.MxHost, rcpt: str) -> tuple[int, bytes] | None:
+    """One smtplib.sendmail on a fresh connection: None when accepted, else the RCPT refusal."""
+    with smtp(host) as c:
+        try:
+            c.sendmail(SENDER, [rcpt], MESSAGE)
+        except smtplib.SMTPRecipientsRefused as e:
+            return e.recipients[rcpt]
+    return None
+
+
+def postfix_peer(name: str) -> Path | None:
+    """A Postfix tool unpacked under the build's peers/ (scripts/install-bench-tools.sh) or on PATH,
+    as test_foreign_peers finds smtp-sink."""
+    build = Path(os.environ.get("MXLAB_BUILD_DIR") or Path(mxlab.__file__).resolve().parents[2])
+    for path in (build / "peers/usr/sbin" / name, Path(shutil.which(name) or "/nonexistent")):
+        if path.exists():
+            return path
+    return None
+
+
+SMTP_SOURCE = postfix_peer("smtp-source")
 
 
 # ---- rules ---------------------------------------------------------------------------------
@@ -117,12 +157,66 @@ def test_disconnect_at_mail(make_mx):
             c.mail(SENDER)
 
 
+def test_reset_at_mail_is_a_tcp_reset_not_a_clean_close(make_mx):
+    reset = make_mx([_core.Rule(stage="mail", kind="reset")])
+    closed = make_mx([_core.Rule(stage="mail", kind="disconnect")], address="127.0.0.3")
+    seen = {}
+    for name, mx in (("reset", reset), ("disconnect", closed)):
+        c = smtp(mx)
+        with pytest.raises(smtplib.SMTPServerDisconnected) as e:
+            c.mail(SENDER)
+        c.close()
+        seen[name] = e.value
+    # smtplib wraps the failed read: ECONNRESET for the RST, a plain EOF for the FIN.
+    assert isinstance(seen["reset"].__context__, ConnectionResetError), repr(seen["reset"])
+    assert seen["disconnect"].__context__ is None and str(seen["disconnect"]) == "Connection unexpectedly closed"
+    assert reset.transactions() == [] and closed.transactions() == []
+
+
 def test_disconnect_in_data_before_the_final_dot(make_mx):
     mx = make_mx([_core.Rule(stage="data", kind="disconnect", after_bytes=1024)])
     with pytest.raises((smtplib.SMTPServerDisconnected, ConnectionError)):
         with smtp(mx) as c:
             c.sendmail(SENDER, ["b@example.com"], MESSAGE + (b"x" * 98 + b"\r\n") * 20_000)
     assert mx.transactions() == []
+
+
+def test_early_5xx_reply_mid_data_refuses_the_message(make_mx):
+    mx = make_mx([_core.Rule(stage="data", kind="reply", code=550, enhanced="5.3.4",
+                             text="content refused mid-transfer", after_bytes=1024)])
+    message = lines_message("early reply", 8 * 1024)
+    with smtp(mx) as c:
+        with pytest.raises(smtplib.SMTPDataError) as e:
+            c.sendmail(SENDER, ["b@example.com"], message)
+        assert (e.value.smtp_code, e.value.smtp_error) == (550, b"5.3.4 content refused mid-transfer")
+        assert c.noop()[0] == 250  # the session goes on: the rest of the message was dropped
+    assert mx.transactions() == []
+    # The 550 goes out while the message is still arriving, not in answer to the final dot.
+    with smtp(mx, timeout=2) as c:
+        c.mail(SENDER)
+        c.rcpt("b@example.com")
+        assert c.docmd("DATA")[0] == 354
+        c.send(message[:2048])
+        assert c.getreply() == (550, b"5.3.4 content refused mid-transfer")
+        c.send(message[2048:] + b".\r\n")
+        assert c.noop()[0] == 250
+    assert mx.transactions() == []
+    [first, second] = mx.wait_for_sessions(2, timeout=5)
+    for session in (first, second):
+        assert "550 5.3.4 content refused mid-transfer" in session.lines("S")
+        assert not any(line.startswith("250 2.0.0 Ok: queued") for line in session.lines("S"))
+
+
+@pytest.mark.xfail(strict=True, reason="after_bytes counts the bytes of every message in the session "
+                   "(ServerProtocol::received_bytes_ is never reset), not of the message in transfer")
+def test_after_bytes_counts_each_message_on_its_own(make_mx):
+    mx = make_mx([_core.Rule(stage="data", kind="reply", code=550, enhanced="5.3.4", text="too much",
+                             after_bytes=1024)])
+    small = lines_message("small", 600)
+    with smtp(mx) as c:
+        for _ in range(3):  # 3 x ~650 bytes: each message stays under 1024, the session does not
+            assert c.sendmail(SENDER, ["b@example.com"], small) == {}
+    assert len(mx.wait_for_transactions(3, timeout=5)) == 3
 
 
 # ---- address conventions -------------------------------------------------------------------
@@ -171,6 +265,36 @@ def test_greylisting_refuses_the_first_attempt_then_accepts(make_mx):
 def test_greylisting_waits_for_the_delay(make_mx):
     mx = make_mx(behaviour=_core.BehaviourOptions(greylist=_core.GreylistOptions(delay=timedelta(hours=1))))
     assert [rcpt_code(mx, "b@example.com")[0] for _ in range(3)] == [451, 451, 451]
+
+
+def test_greylisting_by_attempt_count_accepts_the_fourth_sendmail(make_mx):
+    mx = make_mx(behaviour=_core.BehaviourOptions(greylist=_core.GreylistOptions(attempts=3)))
+    refusals = [sendmail_refusal(mx, "b@example.com") for _ in range(3)]
+    assert [(code, text[:6]) for code, text in refusals] == [(451, b"4.7.1 ")] * 3
+    assert mx.transactions() == []
+    assert sendmail_refusal(mx, "b@example.com") is None
+    [tx] = mx.wait_for_transactions(1, timeout=5)
+    assert (tx.mail_from, tx.rcpt_to, tx.data) == (SENDER, ["b@example.com"], MESSAGE)
+
+
+def test_greylisting_by_real_delay_accepts_a_retry_only_after_it(make_mx):
+    delay = 0.5
+    mx = make_mx(behaviour=_core.BehaviourOptions(
+        greylist=_core.GreylistOptions(delay=timedelta(seconds=delay))))
+    started = time.monotonic()  # before the first attempt: the greylist's clock starts later
+    first = sendmail_refusal(mx, "b@example.com")
+    assert first is not None and (first[0], first[1][:6]) == (451, b"4.7.1 ")
+    deadline = started + delay + 3
+    refused = 1
+    while (refusal := sendmail_refusal(mx, "b@example.com")) is not None:
+        assert refusal[0] == 451 and time.monotonic() < deadline, f"still {refusal} after {refused} tries"
+        refused += 1
+        time.sleep(0.05)  # a client's retry interval; the greylist delay is what is waited out
+    accepted_after = time.monotonic() - started
+    assert accepted_after >= delay, f"accepted {accepted_after:.3f}s after the first attempt"
+    assert refused >= 2, "no retry came before the delay was over"
+    [tx] = mx.wait_for_transactions(1, timeout=5)
+    assert tx.rcpt_to == ["b@example.com"]
 
 
 # ---- connection level ----------------------------------------------------------------------
@@ -236,6 +360,24 @@ def test_ehlo_capability_knobs(make_mx):
         assert c.esmtp_features["size"] == "10240"
 
 
+def test_read_throttle_slows_a_sendmail_and_keeps_the_message_intact(make_mx):
+    rate = 8192  # bytes a second: ~1 s for the message below
+    server = _core.ServerOptions()
+    server.hostname = "mx1.example.com"
+    server.read_bytes_per_second = rate
+    mx = make_mx(server=server)
+    message = lines_message("throttled", 8 * 1024)
+    with smtp(mx, timeout=10) as c:
+        started = time.monotonic()
+        assert c.sendmail(SENDER, ["b@example.com"], message) == {}
+        elapsed = time.monotonic() - started
+    # Every read is followed by a pause of bytes/rate, and the 250 comes only after the read
+    # holding the final dot: the message alone costs len/rate seconds.
+    assert elapsed >= 0.8 * len(message) / rate, f"{len(message)} bytes in {elapsed:.3f}s at {rate} B/s"
+    [tx] = mx.wait_for_transactions(1, timeout=5)
+    assert tx.data == message
+
+
 # ---- recording -----------------------------------------------------------------------------
 
 def test_recording_keeps_sessions_transcripts_and_transactions(make_mx, tmp_path):
@@ -270,3 +412,22 @@ def test_swaks_sees_tempfail_convention_and_delivers_otherwise(make_mx):
     good = subprocess.run(base + ["--to", "b@example.com"], capture_output=True, text=True, timeout=30)
     assert good.returncode == 0, good.stdout
     assert mx.wait_for_transactions(1, timeout=5)[0].rcpt_to == ["b@example.com"]
+
+
+@pytest.mark.skipif(SMTP_SOURCE is None, reason="Postfix smtp-source not unpacked (scripts/install-bench-tools.sh)")
+def test_smtp_source_load_is_recorded_message_by_message(make_mx):
+    mx = make_mx()
+    sender, rcpt = "load@origin.test", "sink@example.com"
+    env = dict(os.environ, LD_LIBRARY_PATH=str(SMTP_SOURCE.parents[1] / "lib/postfix"))
+    run = subprocess.run([str(SMTP_SOURCE), "-s", "5", "-m", "50", "-l", "2048", "-f", sender, "-t", rcpt,
+                          f"{mx.address}:{mx.port}"], env=env, capture_output=True, text=True, timeout=30)
+    assert run.returncode == 0, run.stderr
+    txs = mx.wait_for_transactions(50, timeout=10)
+    assert len(txs) == 50
+    assert all((tx.mail_from, tx.rcpt_to) == (sender, [rcpt]) for tx in txs)
+    assert all(tx.reply.startswith("250 2.0.0") for tx in txs)
+    bodies = [tx.data.split(b"\r\n\r\n", 1)[1] for tx in txs]
+    assert all(len(body) >= 2048 for body in bodies), sorted({len(b) for b in bodies})
+    message_ids = {line for tx in txs for line in tx.data.split(b"\r\n") if line.startswith(b"Message-Id:")}
+    assert len(message_ids) == 50  # 50 different messages, none recorded twice
+    assert len({tx.session_id for tx in txs}) == 50  # smtp-source's default: a connection per message

@@ -1,5 +1,6 @@
 """The HTTP control API, driven with urllib: change rules mid-test, read recordings, wait for N
-messages, reset, patch DNS faults. And `fakemx serve` plus `fakemx run --record` end to end."""
+messages, reset, patch DNS faults. And `fakemx serve` plus `fakemx run --record` end to end, and a bad
+scenario file refused by `fakemx run` naming its file, line and key."""
 from __future__ import annotations
 
 import json
@@ -104,3 +105,49 @@ def test_fakemx_serve_with_control_api_writes_the_recording(tmp_path):
         assert proc.wait(timeout=20) == 0
     doc = json.loads(record.read_text())
     assert doc["hosts"][0]["transactions"][0]["rcpt_to"] == ["b@example.com"]
+
+
+BAD_HOST = """\
+name: bad_scenario
+dns:
+  example.com: "MX 10 mx1.example.com"
+hosts:
+  mx1.example.com:
+    address: 127.0.0.2
+    {line7}
+messages: [{{from: a@origin.test, to: [b@example.com]}}]
+"""
+
+
+@pytest.mark.parametrize("line7, message", [
+    ("tarpti: true", "hosts.mx1.example.com.tarpti: unknown key (did you mean 'tarpit'?)"),
+    ("max_recipients: lots", "hosts.mx1.example.com.max_recipients: bad integer 'lots'"),
+    ("rules: [{stage: bogus, reply: 451 4.7.1 later}]", "hosts.mx1.example.com.rules[0].stage: unknown stage"),
+])
+def test_fakemx_run_refuses_a_bad_scenario_naming_file_line_and_key(tmp_path, line7, message):
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(BAD_HOST.format(line7=line7))
+    assert scenario.read_text().splitlines()[6].strip() == line7  # the bad key is on line 7
+    proc = subprocess.run([str(fakemx()), "run", str(scenario), "--workdir", str(tmp_path / "work")],
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"fakemx: {scenario}:7: {message}" in proc.stderr
+    assert proc.stdout == ""  # refused before anything was started
+
+
+def test_fakemx_run_record_writes_hosts_sessions_and_transactions(tmp_path):
+    record = tmp_path / "rec.json"
+    proc = subprocess.run([str(fakemx()), "run", str(ROOT / "sim" / "scenarios" / "end_to_end_delivery.yaml"),
+                           "--workdir", str(tmp_path / "work"), "--record", str(record)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "PASS" in proc.stdout
+    doc = json.loads(record.read_text())
+    [host] = doc["hosts"]
+    assert host["host"] == "mx1.example.com"
+    [tx] = host["transactions"]
+    assert tx["mail_from"] == "alice@origin.test" and tx["rcpt_to"] == ["bob@example.com"]
+    assert tx["reply"].startswith("250 ") and "Subject: end to end" in tx["data"]
+    assert tx["size"] == len(tx["data"].encode())
+    [session] = [s for s in host["sessions"] if s["id"] == tx["session"]]
+    assert session["transactions"] == 1 and session["closed"]
