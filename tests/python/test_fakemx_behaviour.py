@@ -207,8 +207,6 @@ def test_early_5xx_reply_mid_data_refuses_the_message(make_mx):
         assert not any(line.startswith("250 2.0.0 Ok: queued") for line in session.lines("S"))
 
 
-@pytest.mark.xfail(strict=True, reason="after_bytes counts the bytes of every message in the session "
-                   "(ServerProtocol::received_bytes_ is never reset), not of the message in transfer")
 def test_after_bytes_counts_each_message_on_its_own(make_mx):
     mx = make_mx([_core.Rule(stage="data", kind="reply", code=550, enhanced="5.3.4", text="too much",
                              after_bytes=1024)])

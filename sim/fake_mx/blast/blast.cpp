@@ -54,6 +54,8 @@ struct Run {
   std::size_t next = 0;  // next message number to hand out
   std::size_t done = 0;
   std::size_t live_slots = 0;
+  Steady::time_point finished{};                // when the last slot ended
+  asio::steady_timer* progress_timer = nullptr;  // report_progress's, woken when the last slot ends
   BlastResult r;
   std::vector<double> latencies_ms;
   std::FILE* ids = nullptr;
@@ -359,16 +361,20 @@ awaitable<void> one_connection(Run& run) {
 
 awaitable<void> slot(Run& run) {
   while (run.next < run.o.messages) co_await one_connection(run);
-  --run.live_slots;
+  if (--run.live_slots > 0) co_return;
+  run.finished = Steady::now();
+  if (run.progress_timer) run.progress_timer->cancel();  // the final report, now: not at the next tick
 }
 
 awaitable<void> report_progress(Run& run, const BlastProgressFn& progress) {
   asio::steady_timer timer(run.io);
+  run.progress_timer = &timer;
   while (run.live_slots > 0) {
     progress(run.progress());
     timer.expires_after(run.o.progress_interval);
-    co_await timer.async_wait(use_awaitable);
+    co_await timer.async_wait(asio::as_tuple(use_awaitable));
   }
+  run.progress_timer = nullptr;
   progress(run.progress());
 }
 
@@ -427,7 +433,7 @@ Expected<BlastResult> run_blast(const BlastOptions& o, const BlastProgressFn& pr
   io.run();
   if (run.ids) std::fclose(run.ids);
   BlastResult r = run.r;
-  r.elapsed_s = std::chrono::duration<double>(Steady::now() - run.t0).count();
+  r.elapsed_s = std::chrono::duration<double>(run.finished - run.t0).count();
   r.rate = r.elapsed_s > 0 ? static_cast<double>(r.accepted) / r.elapsed_s : 0;
   std::sort(run.latencies_ms.begin(), run.latencies_ms.end());
   r.latency_p50_ms = percentile(run.latencies_ms, 0.50);
