@@ -1,6 +1,8 @@
 // The fakemx control API's routes: pure Request -> Response handlers over the running hosts and
 // fake DNS (no sockets here; control_api.cpp serves them). Paths under /api/fakemx/v1/.
 #include <boost/json.hpp>
+#include <charconv>
+#include <optional>
 
 #include "mta/config/yaml_reader.hpp"
 #include "sim/fake_mx/control_api.hpp"
@@ -17,6 +19,14 @@ namespace {
 std::string param(const Request& r, std::string_view key, std::string fallback = "") {
   auto it = r.query.find(key);
   return it == r.query.end() ? fallback : it->second;
+}
+
+// A whole non-negative decimal number, or nullopt ("12x", "-1" and "" are refused).
+std::optional<std::size_t> number(const std::string& text) {
+  std::size_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return n;
 }
 
 // The hosts a request names (?host=NAME), all of them without the parameter.
@@ -55,6 +65,24 @@ Response put_rules(const ControlTargets& t, const Request& r) {
   return admin::json_response(200, "{\"rules\":" + std::to_string(rules->size()) + "}");
 }
 
+// Replaces the named host's behaviour below the rules (tarpit, seed, address_conventions,
+// greylist) with the keys the body gives; the others keep their values.
+Response put_behaviour(const ControlTargets& t, const Request& r) {
+  auto hs = select(t, r);
+  if (hs.empty() || param(r, "host").empty()) return admin::error_response(404, "name one host: ?host=NAME");
+  RulePolicy& policy = hs.front()->policy();
+  auto options = load_behaviour_text(r.body, "request body", policy.options());
+  if (!options) return admin::error_response(400, options.error().str());
+  policy.set_options(*options);
+  const auto& b = *options;
+  return admin::json_response(
+      200, boost::json::serialize(boost::json::object{
+               {"tarpit", b.tarpit}, {"seed", b.seed}, {"address_conventions", b.address_conventions},
+               {"greylist", boost::json::object{{"enabled", b.greylist.enabled},
+                                                {"delay_ms", b.greylist.delay.count()},
+                                                {"attempts", b.greylist.attempts}}}}));
+}
+
 Response reset(const ControlTargets& t, const Request& r) {
   auto hs = select(t, r);
   if (hs.empty()) return admin::error_response(404, "no host '" + param(r, "host") + "'");
@@ -67,23 +95,37 @@ Response reset(const ControlTargets& t, const Request& r) {
 Response wait(const ControlTargets& t, const Request& r) {
   auto hs = select(t, r);
   if (hs.size() != 1) return admin::error_response(404, "name one host: ?host=NAME");
-  std::size_t count = std::stoul(param(r, "count", "1"));
+  auto count = number(param(r, "count", "1"));
+  if (!count) return admin::error_response(400, "count: expected a whole number, got '" + param(r, "count") + "'");
   auto timeout = config::yaml::parse_duration(param(r, "timeout", "10s"));
   if (!timeout) return admin::error_response(400, "timeout: expected a duration such as 5s");
-  std::size_t got = hs.front()->wait_for_transactions(count, *timeout);
-  return admin::json_response(got >= count ? 200 : 408, "{\"transactions\":" + std::to_string(got) + "}");
+  std::size_t got = hs.front()->wait_for_transactions(*count, *timeout);
+  return admin::json_response(got >= *count ? 200 : 408, "{\"transactions\":" + std::to_string(got) + "}");
 }
 
 Response dns_fault(const ControlTargets& t, const Request& r) {
   if (!t.dns) return admin::error_response(404, "no fake DNS in this run");
   auto fault = parse_dns_fault(param(r, "fault", "none"));
   if (!fault) return admin::error_response(400, "unknown fault '" + param(r, "fault") + "'");
-  DnsFaultSpec spec{*fault, std::stoi(param(r, "times", "0")), {}};
-  if (auto d = config::yaml::parse_duration(param(r, "delay", "0ms"))) spec.delay = *d;
+  auto times = number(param(r, "times", "0"));
+  if (!times || *times > 1000000)
+    return admin::error_response(400, "times: expected a whole number, got '" + param(r, "times") + "'");
+  auto delay = config::yaml::parse_duration(param(r, "delay", "0ms"));
+  if (!delay) return admin::error_response(400, "delay: expected a duration such as 500ms, got '" + param(r, "delay") + "'");
+  DnsFaultSpec spec{*fault, static_cast<int>(*times), *delay};
   const std::string name = param(r, "name");
   if (name.empty()) return admin::error_response(400, "name: required");
   t.dns->set_fault(name, spec);
   return admin::json_response(200, "{}");
+}
+
+// Every query the fake DNS answered (or chose not to), oldest first.
+Response dns_queries(const ControlTargets& t) {
+  if (!t.dns) return admin::error_response(404, "no fake DNS in this run");
+  boost::json::array a;
+  for (const auto& q : t.dns->query_log())
+    a.push_back(boost::json::object{{"name", q.name}, {"type", q.type}, {"protocol", to_string(q.protocol)}});
+  return admin::json_response(200, boost::json::serialize(boost::json::object{{"queries", std::move(a)}}));
 }
 
 Response dns_record(const ControlTargets& t, const Request& r) {
@@ -105,9 +147,11 @@ admin::Router make_control_router(const ControlTargets& t) {
   router.add(Method::Get, base + "/hosts", [t](const Request&) { return hosts(t); });
   router.add(Method::Get, base + "/recording", [t](const Request& r) { return recording(t, r); });
   router.add(Method::Put, base + "/rules", [t](const Request& r) { return put_rules(t, r); });
+  router.add(Method::Put, base + "/behaviour", [t](const Request& r) { return put_behaviour(t, r); });
   router.add(Method::Post, base + "/reset", [t](const Request& r) { return reset(t, r); });
   router.add(Method::Get, base + "/wait", [t](const Request& r) { return wait(t, r); });
   router.add(Method::Put, base + "/dns/fault", [t](const Request& r) { return dns_fault(t, r); });
+  router.add(Method::Get, base + "/dns/queries", [t](const Request&) { return dns_queries(t); });
   router.add(Method::Post, base + "/dns/record", [t](const Request& r) { return dns_record(t, r); });
   router.add(Method::Delete, base + "/dns/record", [t](const Request& r) { return dns_record(t, r); });
   return router;

@@ -166,6 +166,23 @@ void read_tls(Reader& t, TlsConfig& tls) {
   t.boolean("starttls_then_plaintext", tls.starttls_then_plaintext);
 }
 
+// The host keys below the rules (BehaviourOptions); shared with the control API.
+void read_behaviour(Reader& h, BehaviourOptions& b) {
+  h.boolean("tarpit", b.tarpit);
+  h.integer("seed", b.seed);
+  h.boolean("address_conventions", b.address_conventions);
+  if (h.has("greylist")) {
+    auto node = h.raw("greylist");
+    if (node && node->IsScalar()) {
+      const std::string v = node->Scalar();
+      h.check("greylist", v == "true" || v == "false", "expected true, false or a mapping");
+      b.greylist.enabled = v == "true";
+    } else {
+      h.map("greylist", [&](Reader& g) { read_greylist(g, b.greylist); });
+    }
+  }
+}
+
 void read_host(Reader& h, const std::string& name, Scenario& s) {
   ScenarioHost host;
   host.name = name;
@@ -174,9 +191,7 @@ void read_host(Reader& h, const std::string& name, Scenario& s) {
   h.string("address", host.address);
   h.list("rules", [&](Reader& item, std::size_t) { config_yaml::read_rule(item, host.rules); });
   h.boolean("refuse", host.refuse);
-  h.boolean("tarpit", host.behaviour.tarpit);
-  h.integer("seed", host.behaviour.seed);
-  h.boolean("address_conventions", host.behaviour.address_conventions);
+  read_behaviour(h, host.behaviour);
   h.integer("max_connections", host.server.max_connections, std::size_t{1}, std::size_t{1000000});
   h.integer("max_messages_per_connection", host.server.max_messages_per_connection, std::size_t{0},
             std::size_t{1000000});
@@ -188,16 +203,6 @@ void read_host(Reader& h, const std::string& name, Scenario& s) {
   // Link speed (MailHog Jim's throttle, Toxiproxy's bandwidth): bytes per second, 0 = unlimited.
   h.size("read_bytes_per_second", host.server.read_bytes_per_second);
   h.size("write_bytes_per_second", host.server.write_bytes_per_second);
-  if (h.has("greylist")) {
-    auto node = h.raw("greylist");
-    if (node && node->IsScalar()) {
-      const std::string v = node->Scalar();
-      h.check("greylist", v == "true" || v == "false", "expected true, false or a mapping");
-      host.behaviour.greylist.enabled = v == "true";
-    } else {
-      h.map("greylist", [&](Reader& g) { read_greylist(g, host.behaviour.greylist); });
-    }
-  }
   h.map("capabilities", [&](Reader& c) { read_capabilities(c, host.server); });
   h.map("tls", [&](Reader& t) { read_tls(t, host.tls); });
   s.hosts.push_back(std::move(host));
@@ -352,6 +357,13 @@ Expected<Scenario, config::ConfigError> load_scenario_file(const std::string& pa
     return unexpected(*err);
   if (s.name.empty()) s.name = path;
   return s;
+}
+
+Expected<BehaviourOptions, config::ConfigError> load_behaviour_text(const std::string& text, const std::string& name,
+                                                                   BehaviourOptions base) {
+  auto err = config::yaml::read_text(text, name, [&](Reader& r) { read_behaviour(r, base); });
+  if (err) return unexpected(*err);
+  return base;
 }
 
 Expected<std::vector<Rule>, config::ConfigError> load_rules_text(const std::string& text, const std::string& name) {

@@ -74,6 +74,10 @@ namespace config_yaml {
 // Reads one rule mapping (the schema in docs/SCENARIOS.md); shared with the control API.
 void read_rule(config::yaml::Reader& r, std::vector<Rule>& rules);
 }  // namespace config_yaml
+// Parses tarpit / seed / address_conventions / greylist (the host keys of the same names) over
+// `base`, as the control API receives them; keys left out keep base's values.
+Expected<BehaviourOptions, config::ConfigError> load_behaviour_text(const std::string& text, const std::string& name,
+                                                                   BehaviourOptions base);
 // Parses a YAML (or JSON) list of rules, as the control API receives them.
 Expected<std::vector<Rule>, config::ConfigError> load_rules_text(const std::string& text, const std::string& name);
 

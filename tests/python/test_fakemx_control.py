@@ -82,6 +82,43 @@ def fakemx() -> pathlib.Path:
     return pathlib.Path(os.environ.get("MXLAB_BUILD_DIR", ROOT / "build")) / "bin" / "fakemx"
 
 
+def test_behaviour_changed_over_http_takes_effect(running):
+    mx, _, port = running
+    status, body = call(port, "PUT", "/behaviour?host=mx1.example.com", '{"greylist": {"attempts": 2}}')
+    assert status == 200 and body["greylist"] == {"enabled": True, "delay_ms": 0, "attempts": 2}
+    assert body["tarpit"] is False  # keys left out keep their values
+    codes = []
+    for _ in range(3):
+        with smtplib.SMTP(mx.address, mx.port, timeout=5) as c:
+            c.ehlo("client.test")
+            c.mail("a@origin.test")
+            codes.append(c.rcpt("b@example.com")[0])
+    assert codes == [451, 451, 250]
+    status, body = call(port, "PUT", "/behaviour?host=mx1.example.com", '{"greylist": false, "tarpti": true}')
+    assert status == 400 and "tarpti" in body["reason"]
+    assert mx.behaviour.greylist.enabled  # a refused body changes nothing
+    assert call(port, "PUT", "/behaviour", "{}")[0] == 404  # one host must be named
+
+
+def test_dns_query_log_over_http(running):
+    _, dns, port = running
+    subprocess.run(["dig", "@127.0.0.1", "-p", str(dns.port), "+tries=1", "+time=2", "+tcp", "MX", "example.com"],
+                   capture_output=True, timeout=20)
+    status, body = call(port, "GET", "/dns/queries")
+    assert status == 200 and body["queries"] == [{"name": "example.com", "type": "MX", "protocol": "tcp"}]
+
+
+@pytest.mark.parametrize("path, reason", [
+    ("/wait?host=mx1.example.com&count=lots", "count: expected a whole number, got 'lots'"),
+    ("/dns/fault?name=example.com&fault=servfail&times=-1", "times: expected a whole number, got '-1'"),
+    ("/dns/fault?name=example.com&delay=soon", "delay: expected a duration such as 500ms, got 'soon'"),
+])
+def test_bad_numbers_are_refused_with_the_reason(running, path, reason):
+    method = "GET" if path.startswith("/wait") else "PUT"
+    status, body = call(running[2], method, path)
+    assert status == 400 and body["reason"] == reason
+
+
 def test_fakemx_serve_with_control_api_writes_the_recording(tmp_path):
     scenario = tmp_path / "serve.yaml"
     scenario.write_text("hosts:\n  mx1.example.com:\n    address: 127.0.0.4\n")

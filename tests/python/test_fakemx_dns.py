@@ -172,3 +172,11 @@ def test_cname_chased_to_its_a_record(dns):
     assert section(out, "ANSWER") == [["alias.example.com.", "300", "IN", "CNAME", "mx1.example.com."],
                                       ["mx1.example.com.", "300", "IN", "A", "127.0.0.2"]]
     assert dig(dns, "+short", "A", "alias.example.com").split() == ["mx1.example.com.", "127.0.0.2"]
+
+
+def test_cname_loop_is_servfail_without_repeated_records(dns):
+    dns.add_record("loop1.example.com", "CNAME", "loop2.example.com")
+    dns.add_record("loop2.example.com", "CNAME", "loop1.example.com")
+    out = dig(dns, "A", "loop1.example.com")
+    assert header_status(out) == "SERVFAIL"
+    assert section(out, "ANSWER") == []

@@ -236,6 +236,7 @@ Message DnsResponder::answer(const Message& q) const {
   Message r = dns::make_response(q, Rcode::NoError);
   r.header.aa = true;
   std::string owner = question.name, key = dns::normalize_name(owner);
+  std::vector<std::string> seen{key};
   for (int hop = 0; hop <= kMaxCnameHops; ++hop) {
     if (!name_exists(key)) {  // RFC 6604: the RCODE speaks for the last name in the chain
       r.header.rcode = Rcode::NxDomain;
@@ -250,6 +251,12 @@ Message DnsResponder::answer(const Message& q) const {
       r.answers.push_back(rr);
       owner = std::get<dns::NameData>(cname->rr.data).name;
       key = dns::normalize_name(owner);
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) {  // a CNAME loop: what a resolver answers
+        r.answers.clear();
+        r.header.rcode = Rcode::ServFail;
+        break;
+      }
+      seen.push_back(key);
       continue;
     }
     for (const auto& e : records_) {

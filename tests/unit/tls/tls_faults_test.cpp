@@ -125,6 +125,18 @@ TEST(TlsFaults, Tls10CapFailsAgainstAClientRequiringTls12) {
   EXPECT_NE(legacy.output.find("Protocol  : TLSv1\n"), std::string::npos) << legacy.output;
 }
 
+TEST(TlsFaults, Tls11CapFailsAgainstAClientRequiringTls12) {
+  TlsConfig t = starttls();
+  t.max_version = "1.1";
+  Host h("127.0.0.64", t);
+  auto modern = s_client(h, "-min_protocol TLSv1.2");
+  EXPECT_NE(modern.status, 0) << modern.output;
+  EXPECT_NE(modern.output.find("alert protocol version"), std::string::npos) << modern.output;
+  // Control: a client that allows TLS 1.1 gets exactly it, not 1.0.
+  auto legacy = s_client(h, "-tls1_1 -cipher DEFAULT@SECLEVEL=0");
+  EXPECT_NE(legacy.output.find("Protocol  : TLSv1.1\n"), std::string::npos) << legacy.output;
+}
+
 TEST(TlsFaults, NoSharedCipher) {
   TlsConfig t = starttls();
   t.max_version = "1.2";
