@@ -128,7 +128,7 @@ TEST(TlsFaults, Tls10CapFailsAgainstAClientRequiringTls12) {
 TEST(TlsFaults, Tls11CapFailsAgainstAClientRequiringTls12) {
   TlsConfig t = starttls();
   t.max_version = "1.1";
-  Host h("127.0.0.64", t);
+  Host h("127.0.0.67", t);
   auto modern = s_client(h, "-min_protocol TLSv1.2");
   EXPECT_NE(modern.status, 0) << modern.output;
   EXPECT_NE(modern.output.find("alert protocol version"), std::string::npos) << modern.output;
