@@ -22,6 +22,12 @@ using mxlab::server::Stage;
 namespace mxlab::py_bind {
 namespace {
 
+RecordingLevel recording_level(const std::string& name) {
+  auto level = parse_recording_level(name);
+  if (!level) throw py::value_error("recording: expected full, envelopes or counts, got '" + name + "'");
+  return *level;
+}
+
 void bind_enums(py::module_& m) {
   py::enum_<Stage>(m, "Stage")
       .value("Connect", Stage::Connect).value("Ehlo", Stage::Ehlo).value("Helo", Stage::Helo)
@@ -198,7 +204,10 @@ void bind_host_config(py::module_& m) {
       .def_readwrite("server", &MxHostConfig::server)
       .def_readwrite("behaviour", &MxHostConfig::behaviour)
       .def_readwrite("refuse", &MxHostConfig::refuse)
-      .def_readwrite("record_path", &MxHostConfig::record_path);
+      .def_readwrite("record_path", &MxHostConfig::record_path)
+      .def_property("recording", [](const MxHostConfig& c) { return std::string(to_string(c.recording)); },
+                    [](MxHostConfig& c, const std::string& level) { c.recording = recording_level(level); },
+                    "What the recording keeps: full, envelopes (no data or transcripts) or counts.");
 
   py::class_<TranscriptLine>(m, "TranscriptLine")
       .def_readonly("at", &TranscriptLine::at)
@@ -241,6 +250,7 @@ void bind_host_config(py::module_& m) {
       .def_readonly("tls", &RecordedTransaction::tls)
       .def_readonly("tls_version", &RecordedTransaction::tls_version)
       .def_readonly("tls_cipher", &RecordedTransaction::tls_cipher)
+      .def_readonly("size", &RecordedTransaction::size)
       .def_readonly("authenticated", &RecordedTransaction::authenticated)
       .def_readonly("auth_user", &RecordedTransaction::auth_user)
       .def_readonly("reply", &RecordedTransaction::reply)
@@ -312,6 +322,9 @@ void bind_fakemx(py::module_& m) {
       .def("reset", &MxHost::reset, release(),
            "Forgets recordings, greylist triplets, rule match counts; reseeds the RNG.")
       .def("reset_greylist", [](MxHost& h) { h.policy().reset_greylist(); })
+      .def_property("recording", [](MxHost& h) { return std::string(to_string(h.recorder().level())); },
+                    [](MxHost& h, const std::string& level) { h.recorder().set_level(recording_level(level)); },
+                    "What the recording keeps from now on: full, envelopes or counts.")
       .def_property("behaviour", [](MxHost& h) { return h.policy().options(); },
                     [](MxHost& h, BehaviourOptions o) { h.policy().set_options(std::move(o)); })
       .def("rules", [](MxHost& h) { return h.policy().rules(); })

@@ -19,6 +19,7 @@ constexpr std::chrono::milliseconds kSessionDrain{2000};  // stop(): wait this l
 
 struct MxHost::Impl final : server::MessageHandler {
   explicit Impl(MxHostConfig c) : config(std::move(c)), recorder(config.name) {
+    recorder.set_level(config.recording);
     policy.set_rules(config.rules);
     policy.set_options(config.behaviour);
     policy.set_observer([this](const server::StageContext& ctx, const server::Action& a) {
@@ -45,6 +46,7 @@ struct MxHost::Impl final : server::MessageHandler {
     r.helo = session.helo;
     r.mail_from = std::move(tx.mail_from);
     r.rcpt_to = std::move(tx.rcpt_to);
+    r.size = tx.data.size();
     r.data = std::move(tx.data);
     r.received = SystemClock::instance().now();
     r.tls = session.tls;

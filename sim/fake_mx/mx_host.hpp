@@ -27,6 +27,7 @@ struct MxHostConfig {
   BehaviourOptions behaviour;         // seed, address conventions, tarpit, greylisting
   bool refuse = false;                // configured but not listening: the port is bound, connects are refused
   std::string record_path;            // write the recording as JSON here on stop(); empty = don't
+  RecordingLevel recording = RecordingLevel::Full;  // what the recording keeps (recorder.hpp)
 };
 
 class MxHost {

@@ -19,6 +19,21 @@ std::string cut(std::string_view line) {
 }
 }  // namespace
 
+std::string_view to_string(RecordingLevel level) {
+  switch (level) {
+    case RecordingLevel::Full: return "full";
+    case RecordingLevel::Envelopes: return "envelopes";
+    case RecordingLevel::Counts: return "counts";
+  }
+  return "?";
+}
+
+std::optional<RecordingLevel> parse_recording_level(std::string_view name) {
+  for (auto l : {RecordingLevel::Full, RecordingLevel::Envelopes, RecordingLevel::Counts})
+    if (to_string(l) == name) return l;
+  return std::nullopt;
+}
+
 std::size_t Recorder::session(const trace::TraceEvent& e) {
   auto [it, inserted] = index_.try_emplace(e.session_id, sessions_.size());
   if (!inserted) return it->second;
@@ -76,6 +91,10 @@ void Recorder::read_lines(RecordedSession& s, std::size_t pos, std::string_view 
 void Recorder::publish(trace::TraceEvent e) {
   const TimePoint now = SystemClock::instance().now();
   std::lock_guard lock(mu_);
+  if (level() == RecordingLevel::Counts) {  // only closes arrive: count them, keep nothing
+    if (e.kind == trace::EventKind::Closed) ++closed_, cv_.notify_all();
+    return;
+  }
   const std::size_t pos = session(e);
   RecordedSession& s = sessions_[pos];
   switch (e.kind) {
@@ -112,7 +131,7 @@ void Recorder::publish(trace::TraceEvent e) {
 }
 
 void Recorder::note_decision(const server::StageContext& ctx, const server::Action& action) {
-  if (!ctx.session) return;
+  if (!ctx.session || level() == RecordingLevel::Counts) return;
   const TimePoint now = SystemClock::instance().now();
   std::lock_guard lock(mu_);
   auto known = index_.find(ctx.session->session_id);
@@ -147,13 +166,21 @@ void Recorder::note_decision(const server::StageContext& ctx, const server::Acti
 }
 
 void Recorder::add_transaction(RecordedTransaction tx) {
+  const RecordingLevel keep = level();
+  if (keep != RecordingLevel::Full) std::string().swap(tx.data);
   std::lock_guard lock(mu_);
-  if (auto it = index_.find(tx.session_id); it != index_.end()) ++sessions_[it->second].transactions;
-  transactions_.push_back(std::move(tx));
+  ++accepted_;
+  if (keep != RecordingLevel::Counts) {
+    if (auto it = index_.find(tx.session_id); it != index_.end()) ++sessions_[it->second].transactions;
+    transactions_.push_back(std::move(tx));
+  }
   cv_.notify_all();
 }
 
 void Recorder::add_refused(RecordedTransaction tx) {
+  const RecordingLevel keep = level();
+  if (keep == RecordingLevel::Counts) return;
+  if (keep != RecordingLevel::Full) std::string().swap(tx.data);
   std::lock_guard lock(mu_);
   refused_.push_back(std::move(tx));
   cv_.notify_all();
@@ -176,13 +203,13 @@ std::vector<RecordedTransaction> Recorder::transactions() const {
 
 std::size_t Recorder::transaction_count() const {
   std::lock_guard lock(mu_);
-  return transactions_.size();
+  return accepted_;
 }
 
 std::size_t Recorder::wait_for_transactions(std::size_t n, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mu_);
-  cv_.wait_for(lock, timeout, [&] { return transactions_.size() >= n; });
-  return transactions_.size();
+  cv_.wait_for(lock, timeout, [&] { return accepted_ >= n; });
+  return accepted_;
 }
 
 std::size_t Recorder::wait_for_sessions(std::size_t n, std::chrono::milliseconds timeout) const {
@@ -198,6 +225,7 @@ void Recorder::reset() {
   live_.clear();
   transactions_.clear();
   refused_.clear();
+  accepted_ = 0;
   closed_ = 0;
 }
 
@@ -224,14 +252,16 @@ std::string Recorder::json() const {
       for (const auto& r : t.rcpt_to) rcpts.push_back(json::string(r));
       json::object o{{"session", t.session_id}, {"client_address", t.client_address}, {"helo", t.helo},
                      {"mail_from", t.mail_from}, {"rcpt_to", std::move(rcpts)}, {"data", t.data},
-                     {"size", t.data.size()}, {"received", format_rfc3339(t.received)}, {"reply", t.reply}};
+                     {"size", t.size}, {"received", format_rfc3339(t.received)}, {"reply", t.reply}};
       if (t.tls) o["tls"] = json::object{{"version", t.tls_version}, {"cipher", t.tls_cipher}};
       if (t.authenticated) o["auth_user"] = t.auth_user;
       txs.push_back(std::move(o));
     }
     return txs;
   };
-  return json::serialize(json::object{{"host", host_}, {"sessions", std::move(sessions)},
+  return json::serialize(json::object{{"host", host_}, {"recording", to_string(level())},
+                                      {"accepted", accepted_}, {"closed_sessions", closed_},
+                                      {"sessions", std::move(sessions)},
                                       {"transactions", transactions(transactions_)},
                                       {"refused", transactions(refused_)}});
 }

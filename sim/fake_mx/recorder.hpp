@@ -3,7 +3,9 @@
 // the server engine's TraceSink seam and the policy's decision observer; thread-safe, queryable
 // while the host runs and serialised as JSON (the `--record` file and the control API).
 #pragma once
+#include <atomic>
 #include <condition_variable>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <mutex>
@@ -15,6 +17,14 @@
 #include "mta/trace/trace_sink.hpp"
 
 namespace mxlab::fakemx {
+
+// How much a host keeps (the host key `recording:`). Full: every session with its transcript and
+// every message with its data, as tests want. Envelopes: sessions without transcripts and
+// messages without data (sizes kept), for long runs. Counts: only how many, like smtp-sink: a
+// load sink that runs for hours without growing.
+enum class RecordingLevel { Full, Envelopes, Counts };
+std::string_view to_string(RecordingLevel level);  // "full", "envelopes", "counts"
+std::optional<RecordingLevel> parse_recording_level(std::string_view name);
 
 struct TranscriptLine {
   TimePoint at{};
@@ -45,7 +55,8 @@ struct RecordedTransaction {
   std::string helo;
   std::string mail_from;
   std::vector<std::string> rcpt_to;  // accepted recipients only
-  std::string data;
+  std::string data;                  // empty below RecordingLevel::Full
+  std::size_t size = 0;              // of the data, at every level
   TimePoint received{};
   bool tls = false;
   std::string tls_version, tls_cipher;
@@ -58,10 +69,18 @@ class Recorder final : public trace::TraceSink {
  public:
   explicit Recorder(std::string host) : host_(std::move(host)) {}
   bool enabled(trace::Direction d) const override { return d == trace::Direction::Server; }
-  // The transcript needs bytes, connects, closes and diagnostics; decisions come from note_decision.
+  // The transcript needs bytes, connects, closes and diagnostics; decisions come from
+  // note_decision. Below Full only connects and closes (Counts: closes) are taken.
   bool wants(trace::EventKind k) const override {
-    return k != trace::EventKind::Callback && k != trace::EventKind::MessageDisposition;
+    switch (level()) {
+      case RecordingLevel::Full: return k != trace::EventKind::Callback && k != trace::EventKind::MessageDisposition;
+      case RecordingLevel::Envelopes: return k == trace::EventKind::Connected || k == trace::EventKind::Closed;
+      case RecordingLevel::Counts: return k == trace::EventKind::Closed;
+    }
+    return false;
   }
+  void set_level(RecordingLevel level) { level_.store(level, std::memory_order_relaxed); }
+  RecordingLevel level() const { return level_.load(std::memory_order_relaxed); }
   bool wants_meta() const override { return false; }
   void publish(trace::TraceEvent event) override;
   // Called by the policy for each decision: EHLO name, TLS state, and rules that acted.
@@ -85,6 +104,7 @@ class Recorder final : public trace::TraceSink {
   std::size_t session(const trace::TraceEvent& e);  // mu_ held; position in sessions_ / live_
   void read_lines(RecordedSession& s, std::size_t pos, std::string_view bytes, TimePoint now);  // mu_ held
   std::string host_;
+  std::atomic<RecordingLevel> level_{RecordingLevel::Full};
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   std::vector<RecordedSession> sessions_;
@@ -97,6 +117,7 @@ class Recorder final : public trace::TraceSink {
   std::vector<Live> live_;  // parallel to sessions_
   std::vector<RecordedTransaction> transactions_;
   std::vector<RecordedTransaction> refused_;
+  std::size_t accepted_ = 0;  // transactions_ holds them all at Full and Envelopes, none at Counts
   std::size_t closed_ = 0;
 };
 

@@ -200,6 +200,12 @@ void read_host(Reader& h, const std::string& name, Scenario& s) {
   h.duration("idle_timeout", host.server.idle_timeout);
   h.string("banner", host.server.banner_text);
   h.string("record", host.record);
+  std::string recording;
+  if (h.string("recording", recording)) {
+    auto level = parse_recording_level(recording);
+    h.check("recording", level.has_value(), "expected full, envelopes or counts");
+    if (level) host.recording = *level;
+  }
   // Link speed (MailHog Jim's throttle, Toxiproxy's bandwidth): bytes per second, 0 = unlimited.
   h.size("read_bytes_per_second", host.server.read_bytes_per_second);
   h.size("write_bytes_per_second", host.server.write_bytes_per_second);

@@ -11,6 +11,7 @@
 #include "mta/server/smtp_server.hpp"
 #include "sim/fake_mx/behaviour.hpp"
 #include "sim/fake_mx/dns/dns_responder.hpp"
+#include "sim/fake_mx/recorder.hpp"
 #include "sim/fake_mx/scenario_expect.hpp"
 #include "sim/fake_mx/tls/tls_config.hpp"
 
@@ -28,6 +29,7 @@ struct ScenarioHost {
   BehaviourOptions behaviour;    // seed, conventions, tarpit, greylisting
   bool refuse = false;           // bound but not listening
   std::string record;            // JSON recording written here when the host stops
+  RecordingLevel recording = RecordingLevel::Full;
   TlsConfig tls;                 // certificate, STARTTLS / implicit TLS, TLS faults
 };
 

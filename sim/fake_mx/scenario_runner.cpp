@@ -130,6 +130,7 @@ Expected<std::vector<std::unique_ptr<MxHost>>> start_hosts(const Scenario& s) {
       c.behaviour = h.behaviour;
       c.refuse = h.refuse;
       c.record_path = h.record;
+      c.recording = h.recording;
       c.tls = h.tls;
       auto host = std::make_unique<MxHost>(c);
       st = host->start();

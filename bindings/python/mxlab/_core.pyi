@@ -384,6 +384,7 @@ class MxHostConfig:
     behaviour: BehaviourOptions
     refuse: bool
     record_path: str
+    recording: str  # "full", "envelopes" or "counts"
     tls: TlsConfig
     def __init__(self, name: str = "mx", address: str = "127.0.0.2", port: int = 0,
                  rules: Sequence[Rule] = (), server: Optional[ServerOptions] = None,
@@ -427,6 +428,7 @@ class RecordedTransaction:
     tls_cipher: str
     authenticated: bool
     auth_user: str
+    size: int
     reply: str
 
 class MxHost:
@@ -444,6 +446,7 @@ class MxHost:
     @property
     def connections(self) -> int: ...
     behaviour: BehaviourOptions
+    recording: str
     def transactions(self) -> list[RecordedTransaction]: ...
     def refused(self) -> list[RecordedTransaction]: ...
     def wait_for_transactions(self, count: int = 1, timeout: float = 10.0) -> list[RecordedTransaction]: ...

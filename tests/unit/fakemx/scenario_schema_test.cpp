@@ -67,6 +67,7 @@ TEST(ScenarioSchema, BadFilesNameLineKeyAndExpectation) {
       {"hosts:\n  mx:\n    address: 127.0.0.2\n    rules:\n      - {stage: rcpt, action: explode}\n",
        "unknown action"},
       {"hosts:\n  mx:\n    address: 127.0.0.2\n    tarpit: maybe\n", "tarpit"},
+      {"hosts:\n  mx:\n    address: 127.0.0.2\n    recording: everything\n", "expected full, envelopes or counts"},
       {"hosts:\n  mx:\n    address: 127.0.0.2\n    greylist: {delay: soon}\n", "greylist.delay"},
       {"dns_faults:\n  example.com: explode\n", "unknown fault"},
       {"hosts:\n  mx:\n    address: 127.0.0.2\n    rules:\n      - {stage: rcpt, after_bytes: 10, action: reset}\n",
