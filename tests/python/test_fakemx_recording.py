@@ -9,7 +9,7 @@ import pytest
 
 from mxlab import _core
 
-MESSAGE = b"Subject: recording levels\r\n\r\n" + b"x" * 2000 + b"\r\n"
+MESSAGE = b"Subject: recording levels\r\n\r\n" + (b"x" * 78 + b"\r\n") * 25
 
 
 @pytest.fixture
