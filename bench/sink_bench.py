@@ -8,7 +8,8 @@ with recording on (every session and transaction kept in memory), as tests use i
 
 A fourth row, floor_sink (bench/floor_sink.cpp), is the least any server can do: one thread,
 epoll, a fixed reply per line, nothing parsed or kept. Its kernel time is what TCP on loopback
-charges a server per message, whatever the server.
+charges a server per message, whatever the server. The last row is fakemx keeping only counts
+(`recording: counts`, as a long-running load sink would): the cost of the recording itself.
 
 The servers run in turn, --repeat rounds (default 3, interleaved, a fresh process each time);
 the table shows each figure's median and its range.
@@ -61,15 +62,19 @@ def wait_listening(address: str, port: int, proc: subprocess.Popen, timeout: flo
             time.sleep(0.02)
 
 
-def fakemx(address: str, workdir: pathlib.Path) -> tuple[subprocess.Popen, int]:
+def fakemx(address: str, workdir: pathlib.Path, recording: str = "full") -> tuple[subprocess.Popen, int]:
     """`fakemx serve` with one host; it prints "mx NAME ADDRESS:PORT" once listening."""
     scenario = workdir / "sink.yaml"
-    scenario.write_text(f"name: sink\nhosts:\n  sink.bench.test:\n    address: {address}\n")
+    scenario.write_text(f"name: sink\nhosts:\n  sink.bench.test:\n    address: {address}\n    recording: {recording}\n")
     proc = subprocess.Popen([str(BUILD / "bin/fakemx"), "serve", str(scenario)], stdout=subprocess.PIPE, text=True)
     for line in proc.stdout:
         if line.startswith("mx "):
             return proc, int(line.split()[2].rsplit(":", 1)[1])
     raise RuntimeError("fakemx serve exited before listening")
+
+
+def fakemx_counts(address: str, workdir: pathlib.Path) -> tuple[subprocess.Popen, int]:
+    return fakemx(address, workdir, "counts")
 
 
 def smtp_sink(address: str, workdir: pathlib.Path) -> tuple[subprocess.Popen, int]:
@@ -135,13 +140,14 @@ def main() -> int:
     subprocess.run(["bash", str(ROOT / "scripts/install-bench-tools.sh"), str(PEERS)], check=True,
                    stdout=subprocess.DEVNULL)
     servers = [("fakemx", fakemx, "127.0.0.41"), ("Postfix smtp-sink", smtp_sink, "127.0.0.42"),
-               ("aiosmtpd", aiosmtpd, "127.0.0.43"), ("floor_sink (reference)", floor_sink, "127.0.0.44")]
+               ("aiosmtpd", aiosmtpd, "127.0.0.43"), ("floor_sink (reference)", floor_sink, "127.0.0.44"),
+               ("fakemx, recording: counts", fakemx_counts, "127.0.0.45")]
     runs: dict[str, list[dict]] = {name: [] for name, _, _ in servers}
     for _ in range(args.repeat):
         for name, start, address in servers:
             runs[name].append(measure(name, start, address, args))
     results = [summarise(name, runs[name]) for name, _, _ in servers]
-    ours, sink, aio, floor = results
+    ours, sink, aio, floor, _ = results
     ratios = {"rate_vs_smtp_sink": ours["msg_per_s"] / sink["msg_per_s"],
               "cpu_vs_smtp_sink": ours["cpu_us_per_msg"] / sink["cpu_us_per_msg"],
               "cpu_vs_aiosmtpd": ours["cpu_us_per_msg"] / aio["cpu_us_per_msg"],
