@@ -1,17 +1,19 @@
 // The RocksDB spool: key "d:<msgid>" holds message data, "e:<msgid>" the envelope JSON.
-// Durability: every write is one WriteBatch with WriteOptions::sync = options.sync, so the WAL
-// is fsynced before store() returns and the 250 after end-of-data is a promise. Concurrent
-// synced writers are grouped by RocksDB's write thread into one WAL write + one fsync (group
-// commit), so sync costs one fsync per batch of sessions, not per message.
+// Durability: every write is one WriteBatch, and the WAL is fsynced (options.sync) before
+// store() returns, so the 250 after end-of-data is a promise.
 // After a failed write (ENOSPC, EIO) RocksDB's WAL writer must not be written again (this
 // RocksDB aborts the process on the next write), so the first failure makes the spool refuse
 // every later write, naming that failure, until mtad restarts: what was acknowledged stays on
-// disk and new mail gets 451 instead of a crash.
+// disk and new mail gets 451 instead of a crash. For that to hold, no write may start while
+// another is in RocksDB (one that started just after a failure, before the failing call
+// returned, reached the broken writer), so writes go through one leader at a time: writers
+// queue their batch, and whoever finds no leader writes everything queued, each batch unsynced
+// but the last, whose fsync covers the group (group commit, one fsync per batch of sessions).
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
-#include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <mutex>
 #include <memory>
@@ -60,9 +62,8 @@ class RocksSpool final : public Spool {
     rocksdb::WriteBatch batch;
     batch.Put(data_key(record.id), rocksdb::Slice(data.data(), data.size()));
     batch.Put(envelope_key(record.id), record.to_json());
-    // One batch, one WAL append, fsynced before Write() returns when sync is on: data and
-    // envelope become durable together or not at all. Sessions storing at the same moment are
-    // joined by RocksDB's write-thread leader into one WAL write and one fsync (group commit).
+    // One batch, one WAL append, fsynced before store() returns when sync is on: data and
+    // envelope become durable together or not at all.
     return write(batch, "store", record.id);
   }
 
@@ -110,28 +111,69 @@ class RocksSpool final : public Spool {
   Status recover(const std::function<void(MessageRecord)>& each) override;
 
  private:
+  struct Pending {
+    rocksdb::WriteBatch* batch;
+    const std::string& what;
+    MessageId id;
+    rocksdb::Status result;
+    bool refused = false;  // not written: an earlier write had failed
+    bool done = false;
+  };
+
   Status write(rocksdb::WriteBatch& batch, const std::string& what, MessageId id) {
-    if (broken_.load(std::memory_order_acquire)) {
-      std::lock_guard lock(broken_mu_);
+    Pending me{&batch, what, id};
+    std::unique_lock lock(mu_);
+    queue_.push_back(&me);
+    cv_.wait(lock, [&] { return me.done || !leading_; });
+    if (!me.done) lead(lock);
+    if (me.result.ok()) return Status::success();
+    if (me.refused)
       return Status::failure("spool " + what + " " + format_message_id(id) + " refused: an earlier write failed (" +
                              broken_why_ + "); restart mtad once the disk is fixed");
+    return failure(what, id, me.result);
+  }
+
+  // Writes every queued batch (mu_ held on entry and exit, released while writing); after a
+  // failure nothing more reaches RocksDB.
+  void lead(std::unique_lock<std::mutex>& lock) {
+    leading_ = true;
+    std::vector<Pending*> group(queue_.begin(), queue_.end());
+    queue_.clear();
+    bool broken = broken_;
+    std::string first_failure;
+    lock.unlock();
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      if (broken) {
+        group[i]->refused = true;
+        group[i]->result = rocksdb::Status::Aborted();
+        continue;
+      }
+      rocksdb::WriteOptions options = write_;
+      options.sync = write_.sync && i + 1 == group.size();  // the last fsync covers the group's WAL records
+      group[i]->result = db_->Write(options, group[i]->batch);
+      if (!group[i]->result.ok()) {
+        broken = true;
+        first_failure = failure(group[i]->what, group[i]->id, group[i]->result).error;
+        for (std::size_t j = 0; j < i; ++j)  // written but not yet synced: not a promise either
+          if (write_.sync) group[j]->result = group[i]->result;
+      }
     }
-    auto s = db_->Write(write_, &batch);
-    if (s.ok()) return Status::success();
-    Status st = failure(what, id, s);
-    {
-      std::lock_guard lock(broken_mu_);
-      if (broken_why_.empty()) broken_why_ = st.error;
-    }
-    broken_.store(true, std::memory_order_release);
-    return st;
+    lock.lock();
+    broken_ = broken;
+    if (broken_why_.empty()) broken_why_ = std::move(first_failure);
+    for (Pending* p : group) p->done = true;
+    leading_ = false;
+    cv_.notify_all();
   }
 
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::WriteOptions write_;
-  std::atomic<bool> broken_{false};
-  std::mutex broken_mu_;
-  std::string broken_why_;  // the first failure
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Pending*> queue_;  // waiting for the next leader
+  bool leading_ = false;         // a thread is writing a group
+  bool broken_ = false;          // a write failed: refuse all later ones
+  std::string broken_why_;       // the first failure
 };
 
 Status RocksSpool::recover(const std::function<void(MessageRecord)>& each) {
