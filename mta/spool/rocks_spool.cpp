@@ -43,6 +43,10 @@ rocksdb::Options open_options() {
   o.keep_log_file_num = 2;
   o.max_log_file_size = 1 << 20;
   o.max_background_jobs = 2;
+  // No automatic resume after a retryable I/O error (ENOSPC on the WAL): RocksDB's resume thread
+  // touches the failed WAL writer, which this RocksDB answers with an abort. The spool refuses
+  // writes after a failure until mtad restarts instead (see write()).
+  o.max_bgerror_resume_count = 0;
   return o;
 }
 
