@@ -94,7 +94,8 @@ void bind_rule(py::module_& m) {
       // Rule.reply("rcpt", "451 4.7.1 try later", times=1): the common case in one line. A list of
       // strings is a multiline reply: the first carries the code, the rest are further lines.
       .def_static("reply", [](py::handle stage, py::handle reply, int times, std::string match, std::string sender,
-                              std::string recipient, int skip, int session, double probability, py::handle kind) {
+                              std::string recipient, int skip, int session, double probability, py::handle kind,
+                              std::optional<std::size_t> after_bytes) {
              std::vector<std::string> lines;
              if (py::isinstance<py::str>(reply)) lines.push_back(reply.cast<std::string>());
              else lines = reply.cast<std::vector<std::string>>();
@@ -111,10 +112,12 @@ void bind_rule(py::module_& m) {
              r->session = session;
              r->probability = probability;
              if (!kind.is_none()) r->kind = kind_from(kind);
+             if (after_bytes && r->stage != Stage::Data) throw py::value_error("after_bytes: stage data only");
+             r->after_bytes = after_bytes;
              return *r;
            }, py::arg("stage"), py::arg("reply"), py::arg("times") = 0, py::arg("match") = "",
            py::arg("sender") = "", py::arg("recipient") = "", py::arg("skip") = 0, py::arg("session") = 0,
-           py::arg("probability") = 1.0, py::arg("kind") = py::none())
+           py::arg("probability") = 1.0, py::arg("kind") = py::none(), py::arg("after_bytes") = std::nullopt)
       .def_readwrite("stage", &Rule::stage)
       .def_readwrite("kind", &Rule::kind)
       .def_readwrite("code", &Rule::code)

@@ -182,8 +182,7 @@ def test_disconnect_in_data_before_the_final_dot(make_mx):
 
 
 def test_early_5xx_reply_mid_data_refuses_the_message(make_mx):
-    mx = make_mx([_core.Rule(stage="data", kind="reply", code=550, enhanced="5.3.4",
-                             text="content refused mid-transfer", after_bytes=1024)])
+    mx = make_mx([_core.Rule.reply("data", "550 5.3.4 content refused mid-transfer", after_bytes=1024)])
     message = lines_message("early reply", 8 * 1024)
     with smtp(mx) as c:
         with pytest.raises(smtplib.SMTPDataError) as e:

@@ -337,7 +337,7 @@ class Rule:
     @staticmethod
     def reply(stage: StageLike, reply: str | Sequence[str], times: int = 0, match: str = "", sender: str = "",
               recipient: str = "", skip: int = 0, session: int = 0, probability: float = 1.0,
-              kind: ActionKind | str | None = None) -> Rule: ...
+              kind: ActionKind | str | None = None, after_bytes: Optional[int] = None) -> Rule: ...
 
 class GreylistOptions:
     enabled: bool
