@@ -6,6 +6,8 @@ and a CNAME chased to its A record."""
 from __future__ import annotations
 
 import shutil
+import socket
+import struct
 import subprocess
 import time
 from datetime import timedelta
@@ -180,3 +182,36 @@ def test_cname_loop_is_servfail_without_repeated_records(dns):
     out = dig(dns, "A", "loop1.example.com")
     assert header_status(out) == "SERVFAIL"
     assert section(out, "ANSWER") == []
+
+
+def framed_query(qid: int, name: str, qtype: int = 15) -> bytes:
+    """A DNS query (RFC 1035 4.1) with the two-octet TCP length prefix (RFC 7766 8)."""
+    question = b"".join(bytes([len(label)]) + label.encode() for label in name.split(".")) + b"\0"
+    message = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0) + question + struct.pack(">HH", qtype, 1)
+    return struct.pack(">H", len(message)) + message
+
+
+def read_framed(sock: socket.socket) -> bytes:
+    def exactly(n: int) -> bytes:
+        out = b""
+        while len(out) < n:
+            chunk = sock.recv(n - len(out))
+            assert chunk, "connection closed"
+            out += chunk
+        return out
+    return exactly(struct.unpack(">H", exactly(2))[0])
+
+
+def test_pipelined_tcp_queries_are_answered_as_they_are_ready(dns):
+    """RFC 7766 6.2.1.1: a delayed name does not hold up the answer queued behind it on one
+    connection."""
+    dns.set_fault("example.com", "none", delay=timedelta(milliseconds=800))
+    with socket.create_connection(("127.0.0.1", dns.port), timeout=5) as s:
+        start = time.monotonic()
+        s.sendall(framed_query(1, "example.com") + framed_query(2, "mx1.example.com", qtype=1))
+        first = read_framed(s)
+        first_at = time.monotonic() - start
+        second = read_framed(s)
+        second_at = time.monotonic() - start
+    assert struct.unpack(">H", first[:2])[0] == 2 and first_at < 0.6  # the undelayed A answer
+    assert struct.unpack(">H", second[:2])[0] == 1 and second_at >= 0.7  # the MX, after its delay

@@ -4,6 +4,8 @@
 #include "sim/fake_mx/dns/fake_dns.hpp"
 
 #include <array>
+#include <deque>
+#include <memory>
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <thread>
@@ -31,32 +33,73 @@ asio::awaitable<bool> within(asio::steady_timer& timer, asio::awaitable<IoResult
   co_return result.index() == 0 && !std::get<0>(std::get<0>(result));
 }
 
+// One TCP client. Queries are answered as they come (RFC 7766 section 6.2.1.1: a server should
+// process pipelined queries concurrently), so a delayed name does not hold up the answers behind
+// it; answers leave in the order they are ready, one write at a time.
+struct TcpClient : std::enable_shared_from_this<TcpClient> {
+  explicit TcpClient(tcp::socket s) : socket(std::move(s)), write_timer(socket.get_executor()) {}
+  tcp::socket socket;
+  asio::steady_timer write_timer;
+  std::deque<std::vector<std::uint8_t>> outbox;  // framed answers (length prefix included)
+  bool writing = false;
+
+  void send(const std::vector<std::uint8_t>& reply) {
+    std::vector<std::uint8_t> framed{static_cast<std::uint8_t>(reply.size() >> 8), static_cast<std::uint8_t>(reply.size())};
+    framed.insert(framed.end(), reply.begin(), reply.end());
+    outbox.push_back(std::move(framed));
+    if (!writing) asio::co_spawn(socket.get_executor(), drain(shared_from_this()), asio::detached);
+    writing = true;
+  }
+
+  static asio::awaitable<void> drain(std::shared_ptr<TcpClient> self) {
+    while (!self->outbox.empty()) {
+      auto framed = std::move(self->outbox.front());
+      self->outbox.pop_front();
+      auto write_answer = asio::async_write(self->socket, asio::buffer(framed), kUseTuple);
+      bool ok = co_await within(self->write_timer, write_answer);
+      if (!ok) {  // a client that stops reading: drop it
+        boost::system::error_code ignored;
+        self->socket.close(ignored);
+        self->outbox.clear();
+      }
+    }
+    self->writing = false;
+  }
+
+  static asio::awaitable<void> send_later(std::shared_ptr<TcpClient> self, std::vector<std::uint8_t> reply,
+                                          std::chrono::milliseconds delay) {
+    asio::steady_timer hold(self->socket.get_executor(), delay);
+    co_await hold.async_wait(kUseTuple);
+    if (self->socket.is_open()) self->send(reply);
+  }
+};
+
 asio::awaitable<void> serve_tcp_connection(DnsResponder& responder, tcp::socket socket) {
-  asio::steady_timer timer(socket.get_executor());
+  auto client = std::make_shared<TcpClient>(std::move(socket));
+  asio::steady_timer timer(client->socket.get_executor());
   std::vector<std::uint8_t> message;
   for (;;) {
     std::array<std::uint8_t, 2> prefix{};
-    auto read_prefix = asio::async_read(socket, asio::buffer(prefix), kUseTuple);
+    auto read_prefix = asio::async_read(client->socket, asio::buffer(prefix), kUseTuple);
     bool ok = co_await within(timer, read_prefix);
-    if (!ok) co_return;
+    if (!ok) break;
     message.resize(std::size_t{prefix[0]} << 8 | prefix[1]);
-    if (message.empty()) co_return;
-    auto read_message = asio::async_read(socket, asio::buffer(message), kUseTuple);
+    if (message.empty()) break;
+    auto read_message = asio::async_read(client->socket, asio::buffer(message), kUseTuple);
     ok = co_await within(timer, read_message);
-    if (!ok) co_return;
+    if (!ok) break;
     std::chrono::milliseconds delay{0};
     auto reply = responder.respond(message, DnsProtocol::Tcp, &delay);
     if (!reply) continue;  // Timeout fault: keep the connection, never answer
     if (delay.count() > 0) {
-      asio::steady_timer hold(socket.get_executor(), delay);
-      co_await hold.async_wait(kUseTuple);
+      asio::co_spawn(client->socket.get_executor(), TcpClient::send_later(client, std::move(*reply), delay),
+                     asio::detached);
+    } else {
+      client->send(*reply);
     }
-    prefix = {static_cast<std::uint8_t>(reply->size() >> 8), static_cast<std::uint8_t>(reply->size())};
-    const std::array<asio::const_buffer, 2> out{asio::buffer(prefix), asio::buffer(*reply)};
-    auto write_reply = asio::async_write(socket, out, kUseTuple);
-    ok = co_await within(timer, write_reply);
-    if (!ok) co_return;
   }
+  // The client closed or idled out; answers still being delayed or written finish on their own
+  // (they hold the connection), then it closes.
 }
 
 asio::awaitable<void> serve_tcp(DnsResponder& responder, tcp::acceptor& acceptor) {
