@@ -6,10 +6,13 @@ removing the behaviour makes its test fail. Covered: rules (recipient/sender mat
 times, per-session, seeded probability, multiline replies, live rule changes), disconnects at MAIL
 and mid-DATA, a 5xx early reply mid-DATA (after_bytes), a TCP reset at MAIL, the address
 conventions, greylisting (first attempt, by attempt count, by a real delay), connection limits and
-EHLO knobs, the read bandwidth throttle, recording, and load from smtp-source (skipped when Postfix
-is not unpacked under the build's peers/)."""
+EHLO knobs, the read bandwidth throttle, AUTH (PLAIN and LOGIN accepted and recorded, refused by
+a rule at the auth stage), recording (messages refused at end of data kept apart; the full,
+envelopes and counts levels), and load from smtp-source (skipped when Postfix is not unpacked
+under the build's peers/)."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import smtplib
@@ -392,12 +395,108 @@ def test_recording_keeps_sessions_transcripts_and_transactions(make_mx, tmp_path
     assert tx.session_id == s.id and tx.reply.startswith("250 2.0.0")
     path = tmp_path / "rec.json"
     mx.write_recording(str(path))
-    import json
     doc = json.loads(path.read_text())
     assert doc["transactions"][0]["rcpt_to"] == ["b@example.com"]
     assert doc["sessions"][0]["transcript"][1]["dir"] in ("S", "C")
     mx.reset()
     assert mx.sessions() == [] and mx.transactions() == []
+
+
+def test_message_refused_at_end_of_data_is_recorded_apart_with_its_reply(make_mx):
+    mx = make_mx([_core.Rule.reply("end_of_data", "554 5.7.1 message content rejected", times=1)])
+    with smtp(mx) as c:
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            c.sendmail(SENDER, ["bob@example.com"], MESSAGE)
+        assert refused.value.smtp_code == 554
+        c.sendmail(SENDER, ["dave@example.com"], MESSAGE)  # the rule acted once
+    assert [t.rcpt_to for t in mx.wait_for_transactions(1)] == [["dave@example.com"]]
+    [rejected] = mx.refused()
+    assert rejected.rcpt_to == ["bob@example.com"] and rejected.mail_from == SENDER
+    assert rejected.reply == "554 5.7.1 message content rejected"
+    assert bytes(rejected.data) == MESSAGE
+    assert [t["reply"] for t in json.loads(mx.recording_json())["refused"]] == [rejected.reply]
+
+
+LEVELS_MESSAGE = b"Subject: recording levels\r\n\r\n" + (b"x" * 78 + b"\r\n") * 25
+
+
+def send_two(mx: _core.MxHost) -> None:
+    for rcpt in ("bob@example.com", "carol@example.com"):
+        with smtp(mx) as c:
+            c.sendmail(SENDER, [rcpt], LEVELS_MESSAGE)
+
+
+def test_recording_full_is_the_default_and_keeps_data_and_transcripts(make_mx):
+    mx = make_mx()
+    assert mx.recording == "full"
+    send_two(mx)
+    txs = mx.wait_for_transactions(2)
+    assert [bytes(t.data) for t in txs] == [LEVELS_MESSAGE] * 2 and [t.size for t in txs] == [len(LEVELS_MESSAGE)] * 2
+    assert any(line.upper().startswith("MAIL FROM:") for line in mx.wait_for_sessions(2)[0].lines("C"))
+
+
+def test_recording_envelopes_keep_who_and_how_big_but_no_data_or_transcript(make_mx):
+    mx = make_mx()
+    mx.recording = "envelopes"
+    send_two(mx)
+    txs = mx.wait_for_transactions(2)
+    assert [t.rcpt_to for t in txs] == [["bob@example.com"], ["carol@example.com"]]
+    assert [t.size for t in txs] == [len(LEVELS_MESSAGE)] * 2 and all(bytes(t.data) == b"" for t in txs)
+    sessions = mx.wait_for_sessions(2)
+    assert all(s.closed and s.helo and s.lines("C") == [] and s.lines("S") == [] for s in sessions)
+    assert json.loads(mx.recording_json())["transactions"][0]["size"] == len(LEVELS_MESSAGE)
+
+
+def test_recording_counts_keep_only_how_many(make_mx):
+    mx = make_mx()
+    mx.recording = "counts"
+    send_two(mx)
+    assert mx.wait_for_transactions(2) == []  # waits on the count; nothing kept
+    assert mx.wait_for_sessions(2) == []
+    recording = json.loads(mx.recording_json())
+    assert (recording["recording"], recording["accepted"], recording["closed_sessions"]) == ("counts", 2, 2)
+    assert recording["sessions"] == [] and recording["transactions"] == []
+    with pytest.raises(ValueError, match="expected full, envelopes or counts, got 'all'"):
+        mx.recording = "all"
+
+
+# ---- AUTH (RFC 4954) ------------------------------------------------------------------------
+
+def auth_server(*mechanisms: str) -> _core.ServerOptions:
+    server = _core.ServerOptions()
+    server.hostname = "mx1.example.com"
+    server.auth_mechanisms = list(mechanisms)
+    return server
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+def test_login_with_each_mechanism_is_accepted_and_recorded(make_mx, mechanism):
+    mx = make_mx(server=auth_server(mechanism))
+    with smtp(mx) as c:
+        assert c.login("carol", "secret") == (235, b"2.7.0 Authentication successful")
+        c.sendmail(SENDER, ["bob@example.com"], MESSAGE)
+    tx = mx.wait_for_transactions(1)[0]
+    assert tx.authenticated and tx.auth_user == "carol"
+    session = mx.wait_for_sessions(1)[0]
+    assert session.authenticated and session.auth_user == "carol"
+    assert '"auth_user":"carol"' in mx.recording_json()
+
+
+def test_rule_at_the_auth_stage_refuses_the_login(make_mx):
+    mx = make_mx([_core.Rule.reply("auth", "535 5.7.8 Authentication credentials invalid")],
+                 server=auth_server("PLAIN", "LOGIN"))
+    with smtp(mx) as c:
+        with pytest.raises(smtplib.SMTPAuthenticationError) as refused:
+            c.login("carol", "wrong")
+        assert refused.value.smtp_code == 535
+    assert not mx.wait_for_sessions(1)[0].authenticated
+
+
+def test_auth_not_advertised_is_not_implemented(make_mx):
+    mx = make_mx(server=auth_server())
+    with smtp(mx) as c:
+        assert not c.has_extn("auth")
+        assert c.docmd("AUTH", "PLAIN AGNhcm9sAHNlY3JldA==")[0] == 502
 
 
 @pytest.mark.skipif(shutil.which("swaks") is None, reason="swaks not installed")
