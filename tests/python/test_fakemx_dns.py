@@ -150,6 +150,16 @@ def test_nxdomain_over_udp_carries_the_soa(dns, name):
     assert soa[0][4:] == ["ns.example.com.", "hostmaster.example.com.", "1", "3600", "600", "86400", "60"]
 
 
+def test_negative_answers_name_the_zone_the_scenario_wrote(dns):
+    """The SOA's owner is the shortest enclosing name holding records: example.co.uk, not co.uk."""
+    dns.add_record("example.co.uk", "MX", "10 mx1.example.com")
+    out = dig(dns, "A", "nosuch.example.co.uk")
+    assert header_status(out) == "NXDOMAIN"
+    assert section(out, "AUTHORITY")[0][:4] == ["example.co.uk.", "60", "IN", "SOA"]
+    out = dig(dns, "AAAA", "mx1.example.com")  # no data at a name that exists: the zone's SOA too
+    assert header_status(out) == "NOERROR" and section(out, "AUTHORITY")[0][:4] == ["example.com.", "60", "IN", "SOA"]
+
+
 def test_refused_over_udp(dns):
     dns.set_fault("example.com", "refused")
     out = dig(dns, "MX", "example.com")

@@ -16,16 +16,15 @@ using dns::RrType;
 
 constexpr int kMaxCnameHops = 8;
 
-// The zone apex used for synthesized SOA records: the last two labels of the name.
-std::string apex_of(std::string_view key) {
+// The last two labels of a name: the zone apex when no enclosing name holds records.
+std::string last_two_labels(std::string_view key) {
   const auto last = key.rfind('.');
   if (last == std::string_view::npos || last == 0) return std::string(key);
   const auto before = key.rfind('.', last - 1);
   return std::string(before == std::string_view::npos ? key : key.substr(before + 1));
 }
 
-dns::ResourceRecord synthesized_soa(std::string_view key) {
-  const std::string apex = apex_of(key);
+dns::ResourceRecord soa_at(const std::string& apex) {
   dns::SoaData soa{"ns." + apex, "hostmaster." + apex, 1, 3600, 600, 86400, DnsResponder::kNegativeTtl};
   return {apex.empty() ? "." : apex, RrType::SOA, dns::kClassIn, DnsResponder::kNegativeTtl, soa};
 }
@@ -214,7 +213,7 @@ std::optional<std::vector<std::uint8_t>> DnsResponder::respond(std::span<const s
     case DnsFault::NxDomain:
       r.header.rcode = Rcode::NxDomain;
       r.header.aa = true;
-      r.authority.push_back(synthesized_soa(key));
+      r.authority.push_back(soa_at(apex_of(key)));
       break;
     case DnsFault::Truncate:
       if (protocol == DnsProtocol::Udp) {
@@ -268,8 +267,20 @@ Message DnsResponder::answer(const Message& q) const {
     break;
   }
   const bool no_data = r.header.rcode == Rcode::NoError && r.answers.empty();
-  if (no_data || r.header.rcode == Rcode::NxDomain) r.authority.push_back(synthesized_soa(key));
+  if (no_data || r.header.rcode == Rcode::NxDomain) r.authority.push_back(soa_at(apex_of(key)));
   return r;
+}
+
+// The zone apex of a synthesized SOA: the shortest enclosing name that holds records (the top of
+// the zone as the scenario wrote it: example.co.uk, not co.uk), else the last two labels.
+std::string DnsResponder::apex_of(std::string_view key) const {
+  for (std::size_t dot = key.rfind('.'); dot != std::string_view::npos && dot > 0; dot = key.rfind('.', dot - 1)) {
+    std::string_view suffix = key.substr(dot + 1);
+    bool holds = std::any_of(records_.begin(), records_.end(), [&](const Entry& e) { return e.key == suffix; });
+    if (holds) return std::string(suffix);
+  }
+  bool itself = std::any_of(records_.begin(), records_.end(), [&](const Entry& e) { return e.key == key; });
+  return itself ? std::string(key) : last_two_labels(key);
 }
 
 bool DnsResponder::name_exists(const std::string& key) const {

@@ -97,6 +97,7 @@ class DnsResponder {
   };
   dns::Message answer(const dns::Message& query) const;  // zone lookup, mu_ held
   bool name_exists(const std::string& key) const;
+  std::string apex_of(std::string_view key) const;
   std::vector<std::uint8_t> encode(const dns::Message& response, std::size_t limit) const;
 
   mutable std::mutex mu_;
