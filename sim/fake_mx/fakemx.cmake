@@ -4,6 +4,7 @@ add_library(mxlab_fakemx STATIC
   ${CMAKE_CURRENT_LIST_DIR}/behaviour.cpp
   ${CMAKE_CURRENT_LIST_DIR}/greylist.cpp
   ${CMAKE_CURRENT_LIST_DIR}/recorder.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/recording_level.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mx_host.cpp
   ${CMAKE_CURRENT_LIST_DIR}/scenario.cpp
   ${CMAKE_CURRENT_LIST_DIR}/scenario_expect.cpp

@@ -19,21 +19,6 @@ std::string cut(std::string_view line) {
 }
 }  // namespace
 
-std::string_view to_string(RecordingLevel level) {
-  switch (level) {
-    case RecordingLevel::Full: return "full";
-    case RecordingLevel::Envelopes: return "envelopes";
-    case RecordingLevel::Counts: return "counts";
-  }
-  return "?";
-}
-
-std::optional<RecordingLevel> parse_recording_level(std::string_view name) {
-  for (auto l : {RecordingLevel::Full, RecordingLevel::Envelopes, RecordingLevel::Counts})
-    if (to_string(l) == name) return l;
-  return std::nullopt;
-}
-
 std::size_t Recorder::session(const trace::TraceEvent& e) {
   auto [it, inserted] = index_.try_emplace(e.session_id, sessions_.size());
   if (!inserted) return it->second;

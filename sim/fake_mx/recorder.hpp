@@ -15,17 +15,9 @@
 #include "mta/common/clock.hpp"
 #include "mta/server/session_policy.hpp"
 #include "mta/trace/trace_sink.hpp"
+#include "sim/fake_mx/recording_level.hpp"
 
 namespace mxlab::fakemx {
-
-// How much a host keeps (the host key `recording:`). Full: every session with its transcript and
-// every message with its data, as tests want. Envelopes: sessions without the lines read and
-// written (connects, closes and rule notes stay) and messages without data (sizes kept), for
-// long runs. Counts: only how many, like smtp-sink: a
-// load sink that runs for hours without growing.
-enum class RecordingLevel { Full, Envelopes, Counts };
-std::string_view to_string(RecordingLevel level);  // "full", "envelopes", "counts"
-std::optional<RecordingLevel> parse_recording_level(std::string_view name);
 
 struct TranscriptLine {
   TimePoint at{};

@@ -11,7 +11,7 @@
 #include "mta/server/smtp_server.hpp"
 #include "sim/fake_mx/behaviour.hpp"
 #include "sim/fake_mx/dns/dns_responder.hpp"
-#include "sim/fake_mx/recorder.hpp"
+#include "sim/fake_mx/recording_level.hpp"
 #include "sim/fake_mx/scenario_expect.hpp"
 #include "sim/fake_mx/tls/tls_config.hpp"
 
