@@ -73,8 +73,9 @@ std::string Reply::encode() const {
     out += line;
     out += "\r\n";
   }
-  // A final line with neither enhanced code nor text is sent as bare "NNN" (RFC 5321 4.2).
-  if (ec.empty() && (lines.empty() || lines.back().empty())) out.erase(out.size() - 3, 1);
+  // A final line with neither enhanced code nor text is sent as bare "NNN" (RFC 5321 4.2), except
+  // an AUTH challenge: "334" SP [base64] (RFC 4954 4) keeps its space even when empty.
+  if (ec.empty() && (lines.empty() || lines.back().empty()) && code != 334) out.erase(out.size() - 3, 1);
   return out;
 }
 

@@ -254,6 +254,7 @@ Step ServerProtocol::auth(const Command& c) {
     return {smtp::make_reply(334, "", base64_encode("Username:"))};
   }
   sasl_ = Sasl::OtherResponse;
+  if (!initial.empty()) return on_auth_response(initial == "=" ? std::string_view() : initial);
   return {smtp::make_reply(334, "", base64_encode("<" + session_.session_id + "@" + options_.hostname + ">"))};
 }
 
@@ -277,6 +278,11 @@ Step ServerProtocol::on_auth_response(std::string_view line) {
     case Sasl::LoginPassword: return authenticated(std::move(sasl_user_));
     default: return authenticated({});
   }
+}
+
+Step ServerProtocol::auth_answered(Reply reply) {
+  if (reply.code == 235) session_.authenticated = true;
+  return {std::move(reply)};
 }
 
 Step ServerProtocol::authenticated(std::string user) {

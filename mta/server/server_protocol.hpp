@@ -73,6 +73,8 @@ class ServerProtocol {
   // AUTH (RFC 4954): after a 334 challenge the next line is the client's response, not a command.
   bool auth_pending() const { return sasl_ != Sasl::None; }
   Step on_auth_response(std::string_view line);
+  // The policy answered AUTH itself (no exchange): a 235 authenticates the session.
+  Step auth_answered(smtp::Reply reply);
 
   SessionState state() const { return state_; }
   const Transaction& transaction() const { return tx_; }

@@ -66,6 +66,9 @@ class Watchdog : public std::enable_shared_from_this<Watchdog> {
     fired_ = true;
     boost::system::error_code ignored;
     socket_.cancel(ignored);
+    // A composed operation (a TLS read or write) may have been between two socket operations and
+    // start another: cancel again shortly, until the watched operation ends (unwatch).
+    arm(std::chrono::steady_clock::now() + std::chrono::milliseconds(100));
   }
 
   tcp::socket& socket_;
@@ -149,7 +152,7 @@ struct Connection {
   }
   // Read / Write bytes: built only while traced and some subscriber has room, else only counted.
   void emit_bytes(trace::EventKind kind, std::string_view bytes) {
-    if (!tracing()) return;
+    if (!traced(kind)) return;
     if (server.trace.wants_meta() && server.trace.absorb_if_saturated(trace::Direction::Server, current_meta().get()))
       return;
     emit(kind, std::string(bytes));
@@ -178,6 +181,16 @@ class Session {
 
  private:
   const ServerOptions& options() const { return server_.options; }
+  // RFC 4954 4: with AUTH offered, an AUTH command or response line may be 12288 octets; every
+  // other line keeps max_line_length (run() refuses a longer command itself).
+  std::size_t line_limit() const {
+    if (options().auth_mechanisms.empty() || proto_.state() == SessionState::Data) return options().max_line_length;
+    return std::max<std::size_t>(options().max_line_length, 12288);
+  }
+  static bool is_auth_command(std::string_view line) {
+    return line.size() >= 5 && (line[0] | 0x20) == 'a' && (line[1] | 0x20) == 'u' && (line[2] | 0x20) == 't' &&
+           (line[3] | 0x20) == 'h' && line[4] == ' ';
+  }
   smtp::Reply shutting_down() const {
     return smtp::make_reply(421, "4.3.2", options().hostname + " Service shutting down");
   }
@@ -361,6 +374,8 @@ awaitable<Step> Session<Stream>::command(std::string_view line) {
     step = proto_.refuse_chunk(cmd.chunk_size, action.reply);  // the chunk is still read
   } else if (refused) {
     step.reply = action.reply;  // the command is rejected: no state change
+  } else if (action.kind == Action::Kind::Reply && stage == Stage::Auth) {
+    step = proto_.auth_answered(action.reply);  // answered without an exchange
   } else {
     step = proto_.on_command(cmd);
   }
@@ -378,8 +393,8 @@ awaitable<Step> Session<Stream>::command(std::string_view line) {
 template <class Stream>
 awaitable<Step> Session<Stream>::end_of_data() {
   if (auto problem = proto_.data_problem()) {
-    server_.handler.on_rejected(conn_.info, proto_.transaction(), Stage::EndOfData, ".", *problem);
-    proto_.reset_transaction();
+    Transaction refused = proto_.take_transaction(false);
+    server_.handler.on_rejected(conn_.info, refused, Stage::EndOfData, ".", *problem);
     conn_.message_answered(*problem);
     co_return Step{*problem};
   }
@@ -470,6 +485,7 @@ awaitable<PhaseEnd> Session<Stream>::run(bool greet) {
   bool open = step.next != Next::Close;
   std::string line;  // reused: one allocation per session, not one per line
   while (open) {
+    lines_.set_max_line(line_limit());
     smtp::LineStatus status = lines_.next(line);
     if (status == smtp::LineStatus::NeedMore) {
       co_await flush();
@@ -498,7 +514,8 @@ awaitable<PhaseEnd> Session<Stream>::run(bool greet) {
       }
     } else if (proto_.auth_pending() && status == smtp::LineStatus::Line) {
       step = proto_.on_auth_response(line);
-    } else if (status == smtp::LineStatus::TooLong) {
+    } else if (status == smtp::LineStatus::TooLong ||
+               (line.size() + 2 > options().max_line_length && !is_auth_command(line))) {
       step = proto_.on_bad_line(smtp::make_reply(500, "5.5.2", "Error: line too long"));
     } else if (status == smtp::LineStatus::BareLf) {  // RFC 5321 2.3.8; the 2023 smuggling fixes
       step = proto_.on_bad_line(smtp::make_reply(500, "5.5.2", "Error: bare <LF> received"));

@@ -10,6 +10,7 @@
 // queue their batch, and whoever finds no leader writes everything queued, each batch unsynced
 // but the last, whose fsync covers the group (group commit, one fsync per batch of sessions).
 #include <rocksdb/db.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
@@ -32,6 +33,17 @@ constexpr std::string_view kEnvelopePrefix = "e:";
 std::string data_key(MessageId id) { return std::string(kDataPrefix) + format_message_id(id); }
 std::string envelope_key(MessageId id) { return std::string(kEnvelopePrefix) + format_message_id(id); }
 
+// After a failed write RocksDB may try to recover on its own: the retryable-error resume
+// (max_bgerror_resume_count below) and, for ENOSPC, the SstFileManager once space is back. Both
+// reach the failed WAL writer, which this RocksDB answers with an abort; the spool refuses writes
+// until mtad restarts instead.
+class NoAutoRecovery final : public rocksdb::EventListener {
+ public:
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status, bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
+};
+
 // A spool holds few, short-lived keys: small memtables and few open files keep an idle
 // mtad (and every test process) light; the info LOG is capped so it cannot fill the disk.
 rocksdb::Options open_options() {
@@ -43,10 +55,8 @@ rocksdb::Options open_options() {
   o.keep_log_file_num = 2;
   o.max_log_file_size = 1 << 20;
   o.max_background_jobs = 2;
-  // No automatic resume after a retryable I/O error (ENOSPC on the WAL): RocksDB's resume thread
-  // touches the failed WAL writer, which this RocksDB answers with an abort. The spool refuses
-  // writes after a failure until mtad restarts instead (see write()).
-  o.max_bgerror_resume_count = 0;
+  o.max_bgerror_resume_count = 0;  // no automatic resume (see NoAutoRecovery)
+  o.listeners.push_back(std::make_shared<NoAutoRecovery>());
   return o;
 }
 

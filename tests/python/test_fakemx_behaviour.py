@@ -492,6 +492,42 @@ def test_rule_at_the_auth_stage_refuses_the_login(make_mx):
     assert not mx.wait_for_sessions(1)[0].authenticated
 
 
+def test_rule_answering_auth_235_authenticates_without_an_exchange(make_mx):
+    mx = make_mx([_core.Rule.reply("auth", "235 2.7.0 welcome, whoever you are")], server=auth_server("LOGIN"))
+    with smtp(mx) as c:
+        assert c.login("carol", "anything") == (235, b"2.7.0 welcome, whoever you are")
+        c.sendmail(SENDER, ["bob@example.com"], MESSAGE)  # the next line is a command, not a response
+    assert mx.wait_for_transactions(1)[0].authenticated
+
+
+def test_auth_line_may_be_longer_than_a_command_line(make_mx):
+    """RFC 4954 4: AUTH lines up to 12288 octets (an OAuth token); other commands keep 1000."""
+    import base64
+    mx = make_mx(server=auth_server("PLAIN"))
+    token = base64.b64encode(b"\0carol\0" + b"t" * 6000).decode()
+    with smtp(mx) as c:
+        assert c.docmd("AUTH", "PLAIN " + token)[0] == 235
+        assert c.docmd("NOOP", "x" * 5000) == (500, b"5.5.2 Error: line too long")
+        assert c.noop()[0] == 250
+
+
+def test_message_with_a_bare_lf_is_refused_and_recorded_with_its_data(make_mx):
+    mx = make_mx()
+    with socket.create_connection((mx.address, mx.port), timeout=5) as s:
+        f = s.makefile("rb")
+        f.readline()
+        s.sendall(b"EHLO client.test\r\n")
+        while f.readline()[3:4] == b"-":
+            pass
+        s.sendall(b"MAIL FROM:<a@origin.test>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n")
+        assert [f.readline()[:3] for _ in range(3)] == [b"250", b"250", b"354"]
+        s.sendall(b"Subject: smuggled\r\n\r\nfirst\nsecond\r\n.\r\n")
+        assert f.readline() == b"500 5.5.2 Error: bare <LF> received\r\n"
+    [refused] = mx.refused()
+    assert refused.reply == "500 5.5.2 Error: bare <LF> received" and b"first" in bytes(refused.data)
+    assert mx.transactions() == []
+
+
 def test_auth_not_advertised_is_not_implemented(make_mx):
     mx = make_mx(server=auth_server())
     with smtp(mx) as c:

@@ -146,7 +146,7 @@ TEST(ServerProtocolAuth, PlainAfterAnEmptyChallengeAndLoginInTwoSteps) {
   SessionInfo info;
   ServerProtocol proto(options, info);
   run(proto, "EHLO c");
-  EXPECT_EQ(run(proto, "auth plain").reply.code, 334);
+  EXPECT_EQ(run(proto, "auth plain").reply.encode(), "334 \r\n");  // RFC 4954 4: "334" SP, even when empty
   EXPECT_EQ(respond(proto, base64_encode(std::string("\0bob\0pw", 8))).reply.code, 235);
   EXPECT_EQ(info.auth_user, "bob");
 
@@ -172,6 +172,12 @@ TEST(ServerProtocolAuth, OtherMechanismsGetOneChallenge) {
   EXPECT_EQ(base64_decode(s.reply.text()), "<S1@localhost>");
   EXPECT_EQ(respond(proto, base64_encode("user 0123abcd")).reply.code, 235);
   EXPECT_TRUE(info.authenticated);
+
+  SessionInfo info2;
+  ServerProtocol initial(options, info2);  // an initial response needs no challenge
+  run(initial, "EHLO c");
+  EXPECT_EQ(run(initial, ("AUTH CRAM-MD5 " + base64_encode("user 0123abcd")).c_str()).reply.code, 235);
+  EXPECT_FALSE(initial.auth_pending());
 }
 
 struct AuthRow {
