@@ -187,6 +187,19 @@ TEST(TlsFaults, StarttlsAnswered220ThenPlaintext) {
   EXPECT_NE(r.output.find("Cipher is (NONE)"), std::string::npos) << r.output;
 }
 
+// The idle deadline holds inside TLS too: the watchdog cancels the socket under the TLS stream,
+// and the 421 still goes out encrypted. (-ign_eof: s_client stays after its empty stdin ends.)
+TEST(TlsFaults, IdleClientInsideTlsGets421) {
+  Host h("127.0.0.68", starttls(), 1s);
+  auto start = std::chrono::steady_clock::now();
+  auto r = run_process("timeout 20 openssl s_client -starttls smtp -connect " + h.target() + " -servername " + kHost +
+                       " -CAfile " + ca_file() + " -ign_eof");
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_NE(r.output.find("421 4.4.2 mx.tls.test Error: timeout exceeded"), std::string::npos) << r.output;
+  EXPECT_GE(elapsed, 900ms);
+  EXPECT_LT(elapsed, 10s);
+}
+
 TEST(TlsFaults, DefaultHostSpeaksNoTls) {
   Host h("127.0.0.66", TlsConfig{});
   WireClient c("127.0.0.66", h.host->port());
