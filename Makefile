@@ -72,10 +72,13 @@ asan-configure: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMXLAB_PYTHON=OFF -DMXLAB_SANITIZE=ON \
 	  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache > /dev/null
 
-asan: asan-configure
+# The scenarios run the sanitized fakemx binary; the Python plugin that drives them comes from
+# the normal build (the sanitized build has no Python module).
+asan: asan-configure build
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && $(ASAN_ENV) ctest --output-on-failure -j $(JOBS)
-	$(ASAN_ENV) MXLAB_BUILD_DIR=$(CURDIR)/$(ASAN_BUILD) $(PYTHON) -m pytest -q -p no:cacheprovider sim/scenarios
+	$(ASAN_ENV) PYTHONPATH=$(CURDIR)/$(BUILD)/python MXLAB_BUILD_DIR=$(CURDIR)/$(ASAN_BUILD) $(PYTHON) -m pytest -q \
+	  -p no:cacheprovider -n $(JOBS) sim/scenarios
 
 asan-quick: asan-configure
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target $(ASAN_QUICK_TESTS)
