@@ -56,7 +56,7 @@ void inspect_sched_q(AdminBackend& b, const Request& req, Reply reply) {
   }
   auto render = [name = *name, total](const std::vector<queue::MessageView>& views) {
     json::object o;
-    o["queue_name"] = name;
+    o["queue_name"] = valid_utf8(name);  // the name as asked, which need not be UTF-8
     o["num_scheduled"] = total;
     json::array msgs;
     for (const auto& m : views) msgs.push_back(inspect_json(m));
