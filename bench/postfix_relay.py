@@ -33,42 +33,18 @@ import pathlib
 import pwd
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-BUILD = pathlib.Path(os.environ.get("MXLAB_BUILD_DIR", ROOT / "build"))
-BIN = BUILD / "bin"
-PEERS = BUILD / "peers"
-SMTP_SOURCE = PEERS / "usr/sbin/smtp-source"
-SMTP_SINK = PEERS / "usr/sbin/smtp-sink"
-POSTFIX_LIB = PEERS / "usr/lib/postfix"
+from bench_common import (BIN, BUILD, PEER_ENV, PEERS, POSTFIX_LIB, ROOT, SMTP_SINK, SMTP_SOURCE, free_port,
+                          wait_listening)
+
 POSTFIX_DAEMONS = POSTFIX_LIB / "sbin"
-PEER_ENV = dict(os.environ, LD_LIBRARY_PATH=str(POSTFIX_LIB))
 SINK_ADDRESS = "127.0.0.9"   # not one of Postfix's own addresses (inet_interfaces = 127.0.0.1): no loop
 DEADLINE_S = 300             # for the sink to receive everything, per run
-
-
-def free_port(address: str) -> int:
-    with socket.socket() as s:
-        s.bind((address, 0))
-        return s.getsockname()[1]
-
-
-def wait_listening(address: str, port: int, proc: subprocess.Popen, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            socket.create_connection((address, port), timeout=0.2).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError(f"{proc.args[0]} did not start listening on {address}:{port}")
-            time.sleep(0.02)
 
 
 def smtp_source(address: str, port: int, args) -> subprocess.CompletedProcess:

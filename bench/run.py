@@ -9,20 +9,14 @@ Then bench/sink_bench.py, bench/postfix_relay.py (mtad vs a private Postfix rela
 import json
 import os
 import pathlib
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-BUILD = pathlib.Path(os.environ.get("MXLAB_BUILD_DIR", ROOT / "build"))
-BIN = BUILD / "bin"
-PEERS = BUILD / "peers"
-SMTP_SOURCE = PEERS / "usr/sbin/smtp-source"
-SMTP_SINK = PEERS / "usr/sbin/smtp-sink"
-PEER_ENV = dict(os.environ, LD_LIBRARY_PATH=str(PEERS / "usr/lib/postfix"))
+from bench_common import BIN, BUILD, PEER_ENV, PEERS, ROOT, SMTP_SINK, SMTP_SOURCE, free_port, wait_listening
+
 MESSAGES, SENDERS, SIZE = 2000, 20, 10240
 
 
@@ -39,12 +33,6 @@ def trace_bench() -> list[dict]:
     return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
 
 
-def free_port(address: str) -> int:
-    with socket.socket() as s:
-        s.bind((address, 0))
-        return s.getsockname()[1]
-
-
 def smtp_sink_rate() -> float:
     """Postfix smtp-sink receiving the same smtp-source load the fake MX gets."""
     address = "127.0.0.9"
@@ -53,15 +41,7 @@ def smtp_sink_rate() -> float:
     sink = subprocess.Popen([str(SMTP_SINK), *as_root, f"{address}:{port}", "256"], env=PEER_ENV,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.time() + 10
-        while True:  # wait for the listener, with a deadline
-            try:
-                socket.create_connection((address, port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.time() > deadline or sink.poll() is not None:
-                    raise RuntimeError("smtp-sink did not start")
-                time.sleep(0.02)
+        wait_listening(address, port, sink, timeout=10)
         t0 = time.perf_counter()
         subprocess.run([str(SMTP_SOURCE), "-s", str(SENDERS), "-m", str(MESSAGES), "-l", str(SIZE),
                         "-f", "bench@origin.test", "-t", "user@bench.test", f"{address}:{port}"],

@@ -22,44 +22,21 @@ import argparse
 import json
 import os
 import pathlib
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-BUILD = pathlib.Path(os.environ.get("MXLAB_BUILD_DIR", ROOT / "build"))
-PEERS = BUILD / "peers"
-SMTP_SOURCE = PEERS / "usr/sbin/smtp-source"
-SMTP_SINK = PEERS / "usr/sbin/smtp-sink"
-PEER_ENV = dict(os.environ, LD_LIBRARY_PATH=str(PEERS / "usr/lib/postfix"))
+from bench_common import BUILD, PEER_ENV, PEERS, ROOT, SMTP_SINK, SMTP_SOURCE, free_port, wait_listening
+
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-def free_port(address: str) -> int:
-    with socket.socket() as s:
-        s.bind((address, 0))
-        return s.getsockname()[1]
 
 
 def cpu_seconds(pid: int) -> tuple[float, float]:
     """(utime, stime) of the process (all its threads), in seconds."""
     fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return int(fields[11]) / TICK, int(fields[12]) / TICK
-
-
-def wait_listening(address: str, port: int, proc: subprocess.Popen, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            socket.create_connection((address, port), timeout=0.2).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError(f"{proc.args[0]} did not start listening on {address}:{port}")
-            time.sleep(0.02)
 
 
 def fakemx(address: str, workdir: pathlib.Path, recording: str = "full") -> tuple[subprocess.Popen, int]:
