@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <array>
 #include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <string>
 
 #include "mta/common/session_table.hpp"
@@ -23,7 +22,6 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
 using asio::ip::tcp;
-using namespace asio::experimental::awaitable_operators;
 
 // The idle and session deadlines of a connection's reads and writes, kept by one timer for the
 // whole connection rather than one per operation: a read or write only records when it must

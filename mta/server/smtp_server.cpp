@@ -8,6 +8,7 @@
 #include <openssl/x509.h>
 
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include "mta/common/ids.hpp"
 #include "mta/server/session.hpp"
@@ -17,6 +18,7 @@ namespace mxlab::server {
 
 using namespace detail;
 using SslStream = asio::ssl::stream<tcp::socket&>;
+using namespace asio::experimental::awaitable_operators;  // the handshake and shutdown deadlines
 
 namespace {
 
