@@ -9,16 +9,24 @@
 // returned, reached the broken writer), so writes go through one leader at a time: writers
 // queue their batch, and whoever finds no leader writes everything queued, each batch unsynced
 // but the last, whose fsync covers the group (group commit, one fsync per batch of sessions).
+// RocksDB's own log goes to mtad's log, not to a LOG file on the spool disk: that file met the
+// full disk too, and its next line aborted the process from a background flush.
 #include <rocksdb/db.h>
 #include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <condition_variable>
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mta/spool/spool.hpp"
@@ -44,16 +52,31 @@ class NoAutoRecovery final : public rocksdb::EventListener {
   }
 };
 
+// RocksDB's warnings and errors, prefixed "spool:", in mtad's own log. Its info lines (flushes,
+// compactions, options) stay out: several per memtable, of interest only when tuning RocksDB.
+class ForwardToSpdlog final : public rocksdb::Logger {
+ public:
+  ForwardToSpdlog() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel() || level == rocksdb::InfoLogLevel::HEADER_LEVEL) return;
+    char line[1024];
+    int n = std::vsnprintf(line, sizeof line, format, ap);
+    if (n < 0) return;
+    spdlog::log(level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? spdlog::level::err : spdlog::level::warn,
+                "spool: rocksdb: {}", std::string_view(line, std::min<std::size_t>(n, sizeof line - 1)));
+  }
+};
+
 // A spool holds few, short-lived keys: small memtables and few open files keep an idle
-// mtad (and every test process) light; the info LOG is capped so it cannot fill the disk.
+// mtad (and every test process) light.
 rocksdb::Options open_options() {
   rocksdb::Options o;
   o.create_if_missing = true;
   o.write_buffer_size = 8 << 20;
   o.max_write_buffer_number = 2;
   o.max_open_files = 256;
-  o.keep_log_file_num = 2;
-  o.max_log_file_size = 1 << 20;
+  o.info_log = std::make_shared<ForwardToSpdlog>();
   o.max_background_jobs = 2;
   o.max_bgerror_resume_count = 0;  // no automatic resume (see NoAutoRecovery)
   o.listeners.push_back(std::make_shared<NoAutoRecovery>());

@@ -2,6 +2,7 @@
 # The real mtad runs in a private mount namespace (`unshare -rm`) with its spool on a small tmpfs;
 # every message that got a 250 must still be in the queue afterwards.
 import json
+import random
 import shlex
 import shutil
 import subprocess
@@ -13,9 +14,13 @@ from mail_constants import DOMAIN, MX1, RECIPIENT, SENDER, defer_everything
 from mxlab import Mtad, _core
 
 HOLD = {"retry": {"initial_interval": "10m"}}  # deferred, so everything acknowledged stays queued
-LINE = "x" * 998 + "\r\n"
 MESSAGE_KB = 256
-BODY = "Subject: filler\r\n\r\n" + LINE * (MESSAGE_KB * 1024 // len(LINE))
+# Random text: RocksDB compresses what it flushes, and a repeated line shrinks to almost nothing,
+# so whether the tmpfs filled up depended on how far the flushes lagged behind the WAL.
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_rng = random.Random(25)
+BODY = "Subject: filler\r\n\r\n" + "".join(
+    "".join(_rng.choices(_ALPHABET, k=998)) + "\r\n" for _ in range(MESSAGE_KB * 1024 // 1000))
 
 
 @pytest.fixture

@@ -137,6 +137,19 @@ TEST_F(RocksSpoolTest, ConcurrentWritersAreGroupedAndAllDurable) {
   EXPECT_EQ(*spool->load_data(0x1000), "data 4096");
 }
 
+// RocksDB's info log goes to mtad's log: a LOG file on the spool disk meets a full disk with the
+// spool, and this RocksDB aborts on the line logged after its failed write.
+TEST_F(RocksSpoolTest, WritesNoInfoLogFileIntoTheSpoolDirectory) {
+  {
+    auto spool = open();
+    ASSERT_TRUE(spool);
+    ASSERT_TRUE(spool->store(record(0x51), "data"));
+  }
+  ASSERT_TRUE(fs::exists(dir_ / "CURRENT"));  // the directory is the database
+  for (const auto& entry : fs::directory_iterator(dir_))
+    EXPECT_FALSE(entry.path().filename().string().starts_with("LOG")) << entry.path();
+}
+
 TEST_F(RocksSpoolTest, CorruptEnvelopeIsReportedAndOthersStillRecovered) {
   {
     auto spool = open();
