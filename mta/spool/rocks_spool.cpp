@@ -152,7 +152,7 @@ class RocksSpool final : public Spool {
     rocksdb::WriteBatch* batch;
     const std::string& what;
     MessageId id;
-    rocksdb::Status result;
+    rocksdb::Status result{};
     bool refused = false;  // not written: an earlier write had failed
     bool done = false;
   };
