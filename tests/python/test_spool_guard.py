@@ -109,6 +109,8 @@ def test_a_failed_spool_write_gets_451_and_latches_new_mail_off(topo, mxlab_bin,
         # The write itself failed (ENOSPC): 451 at end of data, never a 250.
         assert refusal.code == 451, refusal.encode()
         assert "spool store" in mtad.output()
+        # RocksDB's own account of the failure is in mtad's log (no LOG file on the full disk).
+        assert "spool: rocksdb: " in mtad.output() and "No space left on device" in mtad.output()
         latched = topo.send(SENDER, [RECIPIENT], "Subject: small\r\n\r\nhi\r\n", port=mtad.smtp_port, check=False)
         if not latched.accepted:  # the latch (10 s) names its cause
             assert "spool write failed recently" in latched.final_reply.text(), latched.final_reply.encode()
