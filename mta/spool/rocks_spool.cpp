@@ -3,12 +3,15 @@
 // store() returns, so the 250 after end-of-data is a promise.
 // After a failed write (ENOSPC, EIO) RocksDB's WAL writer must not be written again (this
 // RocksDB aborts the process on the next write), so the first failure makes the spool refuse
-// every later write, naming that failure, until mtad restarts: what was acknowledged stays on
-// disk and new mail gets 451 instead of a crash. For that to hold, no write may start while
-// another is in RocksDB (one that started just after a failure, before the failing call
-// returned, reached the broken writer), so writes go through one leader at a time: writers
-// queue their batch, and whoever finds no leader writes everything queued, each batch unsynced
-// but the last, whose fsync covers the group (group commit, one fsync per batch of sessions).
+// every later write, naming that failure: what was acknowledged stays on disk and new mail gets
+// 451 instead of a crash. kReopenAfter later the next write closes and reopens the database
+// (what a restart would do: the synced WAL is replayed, a torn last record dropped) and, if that
+// works, goes ahead; so a disk that has room again takes mail again without a restart.
+// For that to hold, no write may start while another is in RocksDB (one that started just after
+// a failure, before the failing call returned, reached the broken writer), so writes go through
+// one leader at a time: writers queue their batch, and whoever finds no leader writes everything
+// queued, each batch unsynced but the last, whose fsync covers the group (group commit, one
+// fsync per batch of sessions). Readers share db_mu_; only a reopen takes it alone.
 // RocksDB's own log goes to mtad's log, not to a LOG file on the spool disk: that file met the
 // full disk too, and its next line aborted the process from a background flush.
 #include <rocksdb/db.h>
@@ -19,12 +22,14 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstdarg>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,13 +92,24 @@ Status failure(std::string_view what, MessageId id, const rocksdb::Status& s) {
   return Status::failure("spool " + std::string(what) + " " + format_message_id(id) + ": " + s.ToString());
 }
 
+// RocksDB reports a held LOCK file as an IOError mentioning "lock"; name the likely cause.
+std::string open_error(const std::string& path, const rocksdb::Status& s) {
+  std::string msg = s.ToString();
+  if (s.IsIOError() && msg.find("lock") != std::string::npos)
+    return "spool " + path + " is locked by another process (is another mtad using it?): " + msg;
+  return "cannot open spool " + path + ": " + msg;
+}
+
 class RocksSpool final : public Spool {
  public:
-  RocksSpool(std::unique_ptr<rocksdb::DB> db, bool sync) : db_(std::move(db)) {
+  RocksSpool(std::unique_ptr<rocksdb::DB> db, std::string path, bool sync, std::chrono::milliseconds reopen_after)
+      : db_(std::move(db)), path_(std::move(path)), reopen_after_(reopen_after) {
     // WAL stays enabled (disableWAL = false): sync only means something with a WAL.
     write_.sync = sync;
   }
-  ~RocksSpool() override { db_->Close(); }
+  ~RocksSpool() override {
+    if (db_) db_->Close();
+  }
 
   Status store(const MessageRecord& record, std::string_view data) override {
     rocksdb::WriteBatch batch;
@@ -133,6 +149,8 @@ class RocksSpool final : public Spool {
   }
 
   Expected<std::string> load_data(MessageId id) override {
+    std::shared_lock lock(db_mu_);
+    if (!db_) return unexpected("message " + format_message_id(id) + " cannot be read: " + closed_why_);
     std::string data;
     auto s = db_->Get(rocksdb::ReadOptions(), data_key(id), &data);
     if (s.IsNotFound()) return unexpected("message " + format_message_id(id) + " is not in the spool");
@@ -141,6 +159,8 @@ class RocksSpool final : public Spool {
   }
 
   bool contains(MessageId id) override {
+    std::shared_lock lock(db_mu_);
+    if (!db_) return false;
     rocksdb::PinnableSlice value;
     return db_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), envelope_key(id), &value).ok();
   }
@@ -166,16 +186,20 @@ class RocksSpool final : public Spool {
     if (me.result.ok()) return Status::success();
     if (me.refused)
       return Status::failure("spool " + what + " " + format_message_id(id) + " refused: an earlier write failed (" +
-                             broken_why_ + "); restart mtad once the disk is fixed");
+                             broken_why_ + "); the spool reopens once the disk is writable again");
     return failure(what, id, me.result);
   }
 
   // Writes every queued batch (mu_ held on entry and exit, released while writing); after a
-  // failure nothing more reaches RocksDB.
+  // failure nothing more reaches RocksDB until a reopen works.
   void lead(std::unique_lock<std::mutex>& lock) {
     leading_ = true;
     std::vector<Pending*> group(queue_.begin(), queue_.end());
     queue_.clear();
+    bool reopen = broken_ && std::chrono::steady_clock::now() - broken_at_ >= reopen_after_;
+    lock.unlock();
+    if (reopen) try_reopen();
+    lock.lock();
     bool broken = broken_;
     std::string first_failure;
     lock.unlock();
@@ -196,6 +220,7 @@ class RocksSpool final : public Spool {
       }
     }
     lock.lock();
+    if (broken && !broken_) broken_at_ = std::chrono::steady_clock::now();
     broken_ = broken;
     if (broken_why_.empty()) broken_why_ = std::move(first_failure);
     for (Pending* p : group) p->done = true;
@@ -203,17 +228,49 @@ class RocksSpool final : public Spool {
     cv_.notify_all();
   }
 
-  std::unique_ptr<rocksdb::DB> db_;
+  // Called by the leader (no other write is in RocksDB) once the spool has been broken for
+  // reopen_after_: closes the database, and opens it again. On success writes go ahead; on
+  // failure the spool stays broken (reads fail too while no database is open) and the next try
+  // is reopen_after_ later.
+  void try_reopen() {
+    std::unique_lock exclusive(db_mu_);
+    if (db_) {
+      db_->Close();  // its status repeats the failure we know of
+      db_.reset();
+    }
+    rocksdb::DB* raw = nullptr;
+    auto s = rocksdb::DB::Open(open_options(), path_, &raw);
+    std::lock_guard lock(mu_);
+    if (!s.ok()) {
+      closed_why_ = "the spool is closed after a failed write and could not be reopened (" + open_error(path_, s) + ")";
+      spdlog::error("spool: reopening {} failed, new mail stays refused: {}", path_, s.ToString());
+      broken_at_ = std::chrono::steady_clock::now();
+      return;
+    }
+    db_.reset(raw);
+    spdlog::warn("spool: reopened {} after the failed write ({}); taking mail again", path_, broken_why_);
+    broken_ = false;
+    broken_why_.clear();
+  }
+
+  std::unique_ptr<rocksdb::DB> db_;  // null only between a reopen's close and a successful open
+  std::string path_;
+  std::chrono::milliseconds reopen_after_;
+  std::shared_mutex db_mu_;  // readers share it; a reopen holds it alone
+  std::string closed_why_;
   rocksdb::WriteOptions write_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Pending*> queue_;  // waiting for the next leader
   bool leading_ = false;         // a thread is writing a group
-  bool broken_ = false;          // a write failed: refuse all later ones
+  bool broken_ = false;          // a write failed: refuse all later ones until a reopen
   std::string broken_why_;       // the first failure
+  std::chrono::steady_clock::time_point broken_at_;  // when it broke, or the last reopen failed
 };
 
 Status RocksSpool::recover(const std::function<void(MessageRecord)>& each) {
+  std::shared_lock lock(db_mu_);
+  if (!db_) return Status::failure(closed_why_);
   std::vector<std::string> bad;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(rocksdb::Slice(kEnvelopePrefix.data(), kEnvelopePrefix.size()));
@@ -238,14 +295,6 @@ Status RocksSpool::recover(const std::function<void(MessageRecord)>& each) {
   return Status::failure(why);
 }
 
-// RocksDB reports a held LOCK file as an IOError mentioning "lock"; name the likely cause.
-std::string open_error(const std::string& path, const rocksdb::Status& s) {
-  std::string msg = s.ToString();
-  if (s.IsIOError() && msg.find("lock") != std::string::npos)
-    return "spool " + path + " is locked by another process (is another mtad using it?): " + msg;
-  return "cannot open spool " + path + ": " + msg;
-}
-
 }  // namespace
 
 Expected<std::unique_ptr<Spool>> open_rocksdb_spool(const RocksSpoolOptions& options) {
@@ -256,7 +305,8 @@ Expected<std::unique_ptr<Spool>> open_rocksdb_spool(const RocksSpoolOptions& opt
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(open_options(), options.path, &raw);
   if (!s.ok()) return unexpected(open_error(options.path, s));
-  return std::unique_ptr<Spool>(std::make_unique<RocksSpool>(std::unique_ptr<rocksdb::DB>(raw), options.sync));
+  return std::unique_ptr<Spool>(
+      std::make_unique<RocksSpool>(std::unique_ptr<rocksdb::DB>(raw), options.path, options.sync, options.reopen_after));
 }
 
 }  // namespace mxlab::spool

@@ -2,6 +2,7 @@
 // are durable (RocksDB WAL fsynced when sync is on), so the 250 after end-of-data is a promise.
 // Implementations are thread-safe and blocking; callers run them off the I/O thread.
 #pragma once
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -35,6 +36,9 @@ class Spool {
 struct RocksSpoolOptions {
   std::string path;
   bool sync = true;
+  // After a failed write the spool refuses writes; this long after the failure the next write
+  // reopens the database and, if that works, goes ahead.
+  std::chrono::milliseconds reopen_after{10'000};
 };
 Expected<std::unique_ptr<Spool>> open_rocksdb_spool(const RocksSpoolOptions& options);
 

@@ -2,7 +2,9 @@
 # The real mtad runs in a private mount namespace (`unshare -rm`) with its spool on a small tmpfs;
 # every message that got a 250 must still be in the queue afterwards.
 import json
+import pathlib
 import random
+import time
 import shlex
 import shutil
 import subprocess
@@ -39,16 +41,28 @@ def tmpfs_works(directory) -> bool:
     return probe.returncode == 0
 
 
-def mtad_on_tmpfs(tmp_path, binary, spool, size):
-    """A wrapper that mounts a `size` tmpfs on the spool directory, then execs mtad in there."""
+def mtad_on_tmpfs(tmp_path, binary, spool, size, ballast_mb=0):
+    """A wrapper that mounts a `size` tmpfs on the spool directory, then execs mtad in there.
+    A ballast file of `ballast_mb` takes room on the tmpfs first (see free_ballast)."""
     spool.mkdir(parents=True, exist_ok=True)
     if not tmpfs_works(spool):
         pytest.skip("unprivileged user and mount namespaces are not available (unshare -rm)")
     wrapper = tmp_path / "mtad-on-tmpfs.sh"
-    inner = f"mount -t tmpfs -o size={size} tmpfs {shlex.quote(str(spool))} && exec {shlex.quote(str(binary))} \"$@\""
+    ballast = f"head -c {ballast_mb}M /dev/zero > {shlex.quote(str(spool / 'ballast'))} && " if ballast_mb else ""
+    inner = (f"mount -t tmpfs -o size={size} tmpfs {shlex.quote(str(spool))} && {ballast}"
+             f"exec {shlex.quote(str(binary))} \"$@\"")
     wrapper.write_text(f"#!/bin/sh\nexec unshare -rm sh -c {shlex.quote(inner)} mtad \"$@\"\n")
     wrapper.chmod(0o755)
     return wrapper
+
+
+def free_ballast(mtad, spool):
+    """Deletes the ballast file from mtad's private tmpfs, reached through its /proc root."""
+    ballast = pathlib.Path(f"/proc/{mtad.process.pid}/root") / spool.relative_to("/") / "ballast"
+    try:
+        ballast.unlink()
+    except PermissionError:
+        pytest.skip(f"cannot reach mtad's private mount through {ballast}")
 
 
 def fill(topo, mtad, limit=400):
@@ -123,3 +137,26 @@ def test_in_process_mta_refuses_at_mail_when_free_space_is_below_the_minimum(top
     result = topo.send(SENDER, [RECIPIENT], "Subject: x\r\n\r\nhi\r\n", check=False)
     assert not result.accepted
     assert result.final_reply.encode() == "451 4.3.1 Error: insufficient system storage\r\n"
+
+
+def test_the_spool_reopens_and_takes_mail_once_the_disk_has_room_again(topo, mxlab_bin, tmp_path):
+    spool = tmp_path / "refilled-spool"
+    wrapper = mtad_on_tmpfs(tmp_path, mxlab_bin("mtad"), spool, "24m", ballast_mb=8)
+    config_path, _ = topo.write_mtad_config({**HOLD, "spool": {"path": str(spool), "min_free_space": 0}})
+    with Mtad(wrapper, config_path) as mtad:
+        ids, refusal = fill(topo, mtad)
+        assert refusal.code == 451, refusal.encode()
+        free_ballast(mtad, spool)
+        # The guard holds new mail off for 10 s after the failure; the spool reopens on the
+        # first write after that, without a restart.
+        deadline = time.monotonic() + 40
+        while True:
+            again = topo.send(SENDER, [RECIPIENT], BODY, port=mtad.smtp_port, check=False)
+            if again.accepted or time.monotonic() > deadline:
+                break
+            assert again.final_reply.code == 451, again.final_reply.encode()
+            time.sleep(0.5)
+        assert again.accepted, f"still refused 40 s after space came back: {again.final_reply.encode()}"
+        ids.append(again.final_reply.lines[-1].split()[-1])
+        assert "spool: reopened" in mtad.output(), mtad.output()[-4000:]
+        assert all(queued(mtad.admin_port, i) for i in ids)
