@@ -261,6 +261,9 @@ def test_otlp_export_has_stable_ids_and_a_deferred_hop_shows_where_it_waits(flee
 def test_admin_log_endpoint_filters_by_text_and_window(fleet):
     fleet.send()
     edge_id = fleet.queue_id("edge")
+    # The edge's last record for the message is its relay to the hub: once it is written, the
+    # queries below see the same records (they raced it before).
+    fleet.mtas["edge"].wait_for_log("Delivery", 1, 15.0, RECIPIENT)
     base = f"http://127.0.0.1:{fleet.mtas['edge'].admin_port}/api/admin/log/v1"
 
     with urllib.request.urlopen(f"{base}?contains={edge_id}", timeout=10) as reply:
