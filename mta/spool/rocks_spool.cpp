@@ -4,7 +4,7 @@
 // After a failed write (ENOSPC, EIO) RocksDB's WAL writer must not be written again (this
 // RocksDB aborts the process on the next write), so the first failure makes the spool refuse
 // every later write, naming that failure: what was acknowledged stays on disk and new mail gets
-// 451 instead of a crash. kReopenAfter later the next write closes and reopens the database
+// 451 instead of a crash. reopen_after (10 s) later the next write closes and reopens the database
 // (what a restart would do: the synced WAL is replayed, a torn last record dropped) and, if that
 // works, goes ahead; so a disk that has room again takes mail again without a restart.
 // For that to hold, no write may start while another is in RocksDB (one that started just after
@@ -75,8 +75,9 @@ class ForwardToSpdlog final : public rocksdb::Logger {
 
 // A spool holds few, short-lived keys: small memtables and few open files keep an idle
 // mtad (and every test process) light.
-rocksdb::Options open_options() {
+rocksdb::Options open_options(const std::shared_ptr<rocksdb::Env>& env) {
   rocksdb::Options o;
+  if (env) o.env = env.get();
   o.create_if_missing = true;
   o.write_buffer_size = 8 << 20;
   o.max_write_buffer_number = 2;
@@ -102,10 +103,10 @@ std::string open_error(const std::string& path, const rocksdb::Status& s) {
 
 class RocksSpool final : public Spool {
  public:
-  RocksSpool(std::unique_ptr<rocksdb::DB> db, std::string path, bool sync, std::chrono::milliseconds reopen_after)
-      : db_(std::move(db)), path_(std::move(path)), reopen_after_(reopen_after) {
+  RocksSpool(std::unique_ptr<rocksdb::DB> db, const RocksSpoolOptions& options)
+      : env_(options.env), db_(std::move(db)), path_(options.path), reopen_after_(options.reopen_after) {
     // WAL stays enabled (disableWAL = false): sync only means something with a WAL.
-    write_.sync = sync;
+    write_.sync = options.sync;
   }
   ~RocksSpool() override {
     if (db_) db_->Close();
@@ -239,7 +240,7 @@ class RocksSpool final : public Spool {
       db_.reset();
     }
     rocksdb::DB* raw = nullptr;
-    auto s = rocksdb::DB::Open(open_options(), path_, &raw);
+    auto s = rocksdb::DB::Open(open_options(env_), path_, &raw);
     std::lock_guard lock(mu_);
     if (!s.ok()) {
       closed_why_ = "the spool is closed after a failed write and could not be reopened (" + open_error(path_, s) + ")";
@@ -253,7 +254,8 @@ class RocksSpool final : public Spool {
     broken_why_.clear();
   }
 
-  std::unique_ptr<rocksdb::DB> db_;  // null only between a reopen's close and a successful open
+  std::shared_ptr<rocksdb::Env> env_;  // declared first: outlives db_
+  std::unique_ptr<rocksdb::DB> db_;    // null only between a reopen's close and a successful open
   std::string path_;
   std::chrono::milliseconds reopen_after_;
   std::shared_mutex db_mu_;  // readers share it; a reopen holds it alone
@@ -303,10 +305,9 @@ Expected<std::unique_ptr<Spool>> open_rocksdb_spool(const RocksSpoolOptions& opt
   std::filesystem::create_directories(options.path, ec);
   if (ec) return unexpected("cannot create spool directory " + options.path + ": " + ec.message());
   rocksdb::DB* raw = nullptr;
-  auto s = rocksdb::DB::Open(open_options(), options.path, &raw);
+  auto s = rocksdb::DB::Open(open_options(options.env), options.path, &raw);
   if (!s.ok()) return unexpected(open_error(options.path, s));
-  return std::unique_ptr<Spool>(
-      std::make_unique<RocksSpool>(std::unique_ptr<rocksdb::DB>(raw), options.path, options.sync, options.reopen_after));
+  return std::unique_ptr<Spool>(std::make_unique<RocksSpool>(std::unique_ptr<rocksdb::DB>(raw), options));
 }
 
 }  // namespace mxlab::spool

@@ -12,6 +12,10 @@
 #include "mta/common/expected.hpp"
 #include "mta/spool/message_record.hpp"
 
+namespace rocksdb {
+class Env;
+}
+
 namespace mxlab::spool {
 
 class Spool {
@@ -39,6 +43,8 @@ struct RocksSpoolOptions {
   // After a failed write the spool refuses writes; this long after the failure the next write
   // reopens the database and, if that works, goes ahead.
   std::chrono::milliseconds reopen_after{10'000};
+  // RocksDB's Env (file system and threads); null for the default. Tests inject faults here.
+  std::shared_ptr<rocksdb::Env> env;
 };
 Expected<std::unique_ptr<Spool>> open_rocksdb_spool(const RocksSpoolOptions& options);
 

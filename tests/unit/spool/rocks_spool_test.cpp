@@ -2,6 +2,8 @@
 // store/load, update, remove, recovery after reopening, corrupt records and lock conflicts.
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -148,6 +150,107 @@ TEST_F(RocksSpoolTest, WritesNoInfoLogFileIntoTheSpoolDirectory) {
   ASSERT_TRUE(fs::exists(dir_ / "CURRENT"));  // the directory is the database
   for (const auto& entry : fs::directory_iterator(dir_))
     EXPECT_FALSE(entry.path().filename().string().starts_with("LOG")) << entry.path();
+}
+
+// A file system whose writes fail with ENOSPC while `full` is set, as a full disk's would.
+class FullDiskFs final : public rocksdb::FileSystemWrapper {
+ public:
+  FullDiskFs() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
+  const char* Name() const override { return "FullDiskFs"; }
+  std::atomic<bool> full{false};
+
+  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                    rocksdb::IODebugContext* dbg) override {
+    if (full) return no_space();
+    auto s = target()->NewWritableFile(name, options, result, dbg);
+    if (s.ok()) *result = std::make_unique<File>(std::move(*result), full);
+    return s;
+  }
+
+ private:
+  static rocksdb::IOStatus no_space() { return rocksdb::IOStatus::NoSpace("injected: no space left on device"); }
+  class File final : public rocksdb::FSWritableFileOwnerWrapper {
+   public:
+    File(std::unique_ptr<rocksdb::FSWritableFile> f, const std::atomic<bool>& full)
+        : FSWritableFileOwnerWrapper(std::move(f)), full_(full) {}
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
+                             rocksdb::IODebugContext* dbg) override {
+      return full_ ? no_space() : target()->Append(data, o, dbg);
+    }
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
+                             const rocksdb::DataVerificationInfo& v, rocksdb::IODebugContext* dbg) override {
+      return full_ ? no_space() : target()->Append(data, o, v, dbg);
+    }
+
+   private:
+    const std::atomic<bool>& full_;
+  };
+};
+
+struct FullDisk {
+  std::shared_ptr<FullDiskFs> fs = std::make_shared<FullDiskFs>();
+  std::shared_ptr<rocksdb::Env> env{rocksdb::NewCompositeEnv(fs)};
+};
+
+// After a failed write every later one is refused (RocksDB must not touch its failed WAL
+// writer again) until reopen_after has passed; the next write then reopens the database and
+// goes ahead, and what was stored before the failure is all still there.
+TEST_F(RocksSpoolTest, AFailedWriteRefusesLaterOnesUntilTheSpoolReopens) {
+  FullDisk disk;
+  RocksSpoolOptions options{dir_.string(), true, std::chrono::milliseconds(300), disk.env};
+  auto opened = open_rocksdb_spool(options);
+  ASSERT_TRUE(opened.ok()) << opened.error();
+  auto& spool = *opened.value();
+  ASSERT_TRUE(spool.store(record(0x61), "before"));
+
+  disk.fs->full = true;
+  Status failed = spool.store(record(0x62), "lost");
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error.find("injected: no space"), std::string::npos) << failed.error;
+  disk.fs->full = false;  // room again, but the broken writer stays untouched
+  Status refused = spool.store(record(0x63), "refused");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error.find("refused: an earlier write failed"), std::string::npos) << refused.error;
+  EXPECT_NE(refused.error.find("injected: no space"), std::string::npos) << refused.error;  // names the cause
+
+  std::this_thread::sleep_for(options.reopen_after);  // the interval under test, not a wait for work
+  ASSERT_TRUE(spool.store(record(0x64), "after")) << "the write after reopen_after should reopen the spool";
+  EXPECT_EQ(*spool.load_data(0x61), "before");
+  EXPECT_EQ(*spool.load_data(0x64), "after");
+  EXPECT_FALSE(spool.contains(0x62));
+  EXPECT_FALSE(spool.contains(0x63));
+  auto all = recover_all(spool);
+  ASSERT_EQ(all.size(), 2u);
+}
+
+// A reopen on a disk that is still full fails: the spool stays closed (reads say why), and the
+// next try, reopen_after later, succeeds once there is room.
+TEST_F(RocksSpoolTest, AReopenThatFailsIsTriedAgainLater) {
+  FullDisk disk;
+  RocksSpoolOptions options{dir_.string(), true, std::chrono::milliseconds(200), disk.env};
+  auto opened = open_rocksdb_spool(options);
+  ASSERT_TRUE(opened.ok()) << opened.error();
+  auto& spool = *opened.value();
+  ASSERT_TRUE(spool.store(record(0x71), "kept"));
+
+  disk.fs->full = true;
+  ASSERT_FALSE(spool.store(record(0x72), "lost"));
+  std::this_thread::sleep_for(options.reopen_after);
+  ASSERT_FALSE(spool.store(record(0x73), "still full"));  // this write's reopen fails
+  auto closed = spool.load_data(0x71);
+  ASSERT_FALSE(closed.ok());
+  EXPECT_NE(closed.error().find("could not be reopened"), std::string::npos) << closed.error();
+  EXPECT_FALSE(spool.contains(0x71));
+  Status refused = spool.store(record(0x74), "too soon");  // no second reopen before the interval
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error.find("refused: an earlier write failed"), std::string::npos) << refused.error;
+
+  disk.fs->full = false;
+  std::this_thread::sleep_for(options.reopen_after);
+  ASSERT_TRUE(spool.store(record(0x75), "room again"));
+  EXPECT_EQ(*spool.load_data(0x71), "kept");
+  EXPECT_EQ(*spool.load_data(0x75), "room again");
 }
 
 TEST_F(RocksSpoolTest, CorruptEnvelopeIsReportedAndOthersStillRecovered) {
