@@ -39,6 +39,14 @@ def cpu_seconds(pid: int) -> tuple[float, float]:
     return int(fields[11]) / TICK, int(fields[12]) / TICK
 
 
+def peak_rss_kb(pid: int) -> int:
+    """The process's peak resident set (VmHWM), in KiB: what keeping the run's recording costs."""
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
 def fakemx(address: str, workdir: pathlib.Path, recording: str = "full") -> tuple[subprocess.Popen, int]:
     """`fakemx serve` with one host; it prints "mx NAME ADDRESS:PORT" once listening."""
     scenario = workdir / "sink.yaml"
@@ -84,16 +92,18 @@ def measure(name: str, start, address: str, args) -> dict:
                             f"{address}:{port}"], env=PEER_ENV, check=True, timeout=900)
             wall = time.perf_counter() - t0
             user1, sys1 = cpu_seconds(proc.pid)
+            peak_kb = peak_rss_kb(proc.pid)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
     per_msg = 1e6 / args.messages
     return {"server": name, "msg_per_s": args.messages / wall, "wall_s": wall,
             "cpu_us_per_msg": (user1 - user0 + sys1 - sys0) * per_msg,
-            "user_us_per_msg": (user1 - user0) * per_msg, "kernel_us_per_msg": (sys1 - sys0) * per_msg}
+            "user_us_per_msg": (user1 - user0) * per_msg, "kernel_us_per_msg": (sys1 - sys0) * per_msg,
+            "peak_rss_mb": peak_kb / 1024}
 
 
-FIGURES = ("msg_per_s", "cpu_us_per_msg", "user_us_per_msg", "kernel_us_per_msg")
+FIGURES = ("msg_per_s", "cpu_us_per_msg", "user_us_per_msg", "kernel_us_per_msg", "peak_rss_mb")
 
 
 def summarise(name: str, runs: list[dict]) -> dict:
@@ -134,7 +144,7 @@ def main() -> int:
         return 0
     print(f"\n{args.messages} messages of {args.size} bytes, smtp-source with {args.sessions} sessions, "
           f"median of {args.repeat} rounds (range)\n")
-    print("| server | msg/s | CPU µs per message | user µs | kernel µs |\n|---|---|---|---|---|")
+    print("| server | msg/s | CPU µs per message | user µs | kernel µs | peak RSS MB |\n|---|---|---|---|---|---|")
 
     def cell(r: dict, f: str) -> str:
         lo, hi = r[f + "_range"]

@@ -89,7 +89,8 @@ void Recorder::publish(trace::TraceEvent e) {
         s.closed = true;
         s.ended = now;
         s.transcript.push_back({now, '*', "closed"});
-        live_[pos] = Live{};  // frees the partial line
+        live_[pos] = Live{};
+        std::string().swap(live_[pos].pending);  // assigning an empty string keeps the buffer
         ++closed_;
         cv_.notify_all();
       }
@@ -153,6 +154,7 @@ void Recorder::note_decision(const server::StageContext& ctx, const server::Acti
 void Recorder::add_transaction(RecordedTransaction tx) {
   const RecordingLevel keep = level();
   if (keep != RecordingLevel::Full) std::string().swap(tx.data);
+  else tx.data.shrink_to_fit();  // kept for the run: its exact size, not the receive buffer's growth
   std::lock_guard lock(mu_);
   ++accepted_;
   if (keep != RecordingLevel::Counts) {
