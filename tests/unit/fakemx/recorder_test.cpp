@@ -4,6 +4,7 @@
 #include "sim/fake_mx/recorder.hpp"
 
 #include <gtest/gtest.h>
+#include <malloc.h>
 
 using namespace mxlab;
 
@@ -49,4 +50,31 @@ TEST(Recorder, EmptyMessageAndCommandsAfterIt) {
   r.publish(event(trace::EventKind::Read, ".\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n"));
   std::vector<std::string> want = {"<message: 0 bytes>", ".", "MAIL FROM:<a@b>", "RCPT TO:<c@d>"};
   EXPECT_EQ(client_lines(r), want);
+}
+
+// A closed session keeps its transcript, not the buffer its reads were framed in: that buffer
+// grows to the largest read (a whole message body here) and once stayed allocated for every
+// session of the run, about 15 KB each under smtp-source.
+TEST(Recorder, AClosedSessionReleasesItsReadBuffer) {
+  fakemx::Recorder r("mx");
+  const std::string body(16 * 1024 - 2, 'x');
+  auto run_session = [&](int i) {
+    auto ev = [&](trace::EventKind kind, std::string payload) {
+      auto e = event(kind, std::move(payload));
+      e.session_id = "s" + std::to_string(i);
+      return e;
+    };
+    r.publish(ev(trace::EventKind::Connected, {}));
+    r.publish(ev(trace::EventKind::Write, "354 go ahead\r\n"));
+    r.publish(ev(trace::EventKind::Read, body + "\r\n"));  // one read: the buffer grows to hold it
+    r.publish(ev(trace::EventKind::Read, ".\r\nQUIT\r\n"));
+    r.publish(ev(trace::EventKind::Closed, {}));
+  };
+  run_session(0);  // the first one sizes the recorder's own vectors and tables
+  constexpr int kSessions = 200;
+  const std::size_t before = mallinfo2().uordblks;
+  for (int i = 1; i <= kSessions; ++i) run_session(i);
+  const std::size_t grown = mallinfo2().uordblks - before;
+  EXPECT_LT(grown, kSessions * std::size_t{4096}) << grown / kSessions << " bytes kept per closed session";
+  ASSERT_EQ(r.sessions().size(), std::size_t{kSessions + 1});
 }
