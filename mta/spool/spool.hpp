@@ -44,7 +44,7 @@ struct RocksSpoolOptions {
   // reopens the database and, if that works, goes ahead.
   std::chrono::milliseconds reopen_after{10'000};
   // RocksDB's Env (file system and threads); null for the default. Tests inject faults here.
-  std::shared_ptr<rocksdb::Env> env;
+  std::shared_ptr<rocksdb::Env> env{};
 };
 Expected<std::unique_ptr<Spool>> open_rocksdb_spool(const RocksSpoolOptions& options);
 
