@@ -197,13 +197,11 @@ class RocksSpool final : public Spool {
     leading_ = true;
     std::vector<Pending*> group(queue_.begin(), queue_.end());
     queue_.clear();
-    bool reopen = broken_ && std::chrono::steady_clock::now() - broken_at_ >= reopen_after_;
-    lock.unlock();
-    if (reopen) try_reopen();
-    lock.lock();
     bool broken = broken_;
+    const bool reopen = broken && std::chrono::steady_clock::now() - broken_at_ >= reopen_after_;
     std::string first_failure;
     lock.unlock();
+    if (reopen) broken = !try_reopen();
     for (std::size_t i = 0; i < group.size(); ++i) {
       if (broken) {
         group[i]->refused = true;
@@ -230,10 +228,10 @@ class RocksSpool final : public Spool {
   }
 
   // Called by the leader (no other write is in RocksDB) once the spool has been broken for
-  // reopen_after_: closes the database, and opens it again. On success writes go ahead; on
-  // failure the spool stays broken (reads fail too while no database is open) and the next try
-  // is reopen_after_ later.
-  void try_reopen() {
+  // reopen_after_: closes the database, and opens it again. On success (true) writes go ahead;
+  // on failure the spool stays broken (reads fail too while no database is open) and the next
+  // try is reopen_after_ later.
+  bool try_reopen() {
     std::unique_lock exclusive(db_mu_);
     if (db_) {
       db_->Close();  // its status repeats the failure we know of
@@ -246,12 +244,13 @@ class RocksSpool final : public Spool {
       closed_why_ = "the spool is closed after a failed write and could not be reopened (" + open_error(path_, s) + ")";
       spdlog::error("spool: reopening {} failed, new mail stays refused: {}", path_, s.ToString());
       broken_at_ = std::chrono::steady_clock::now();
-      return;
+      return false;
     }
     db_.reset(raw);
     spdlog::warn("spool: reopened {} after the failed write ({}); taking mail again", path_, broken_why_);
     broken_ = false;
     broken_why_.clear();
+    return true;
   }
 
   std::shared_ptr<rocksdb::Env> env_;  // declared first: outlives db_
