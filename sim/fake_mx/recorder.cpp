@@ -33,24 +33,22 @@ std::size_t Recorder::session(const trace::TraceEvent& e) {
   return it->second;
 }
 
-// Splits what the client sent into transcript lines. Message content (after a 354) is not split
-// line by line: one search for the final CRLF.CRLF, and a count of the bytes before it.
-void Recorder::read_lines(RecordedSession& s, std::size_t pos, std::string_view bytes, TimePoint now) {
-  Live& l = live_[pos];
-  std::string& buf = l.pending;
-  buf.append(bytes);
+// Frames `buf`, which starts at a line start, into transcript lines. Message content (after a
+// 354) is not split line by line: one search for the final CRLF.CRLF, and a count of the bytes
+// before it. Returns how much it used: everything up to the last, incomplete line.
+std::size_t Recorder::frame(RecordedSession& s, Live& l, std::string_view buf, TimePoint now) {
   std::size_t start = 0;  // always at the start of a line
   while (start < buf.size()) {
     if (l.in_data) {
-      std::size_t end = std::string::npos;  // where the lone "." line starts
-      if (buf.compare(start, 3, ".\r\n") == 0) {
+      std::size_t end = std::string_view::npos;  // where the lone "." line starts
+      if (buf.substr(start).starts_with(".\r\n")) {
         end = start;
-      } else if (auto p = buf.find("\r\n.\r\n", start); p != std::string::npos) {
+      } else if (auto p = buf.find("\r\n.\r\n", start); p != std::string_view::npos) {
         end = p + 2;
       }
-      if (end == std::string::npos) {  // count the complete lines, keep the partial one
+      if (end == std::string_view::npos) {  // count the complete lines, keep the partial one
         auto last = buf.rfind("\r\n");
-        if (last != std::string::npos && last + 2 > start) {
+        if (last != std::string_view::npos && last + 2 > start) {
           l.data_bytes += last + 2 - start;
           start = last + 2;
         }
@@ -65,12 +63,33 @@ void Recorder::read_lines(RecordedSession& s, std::size_t pos, std::string_view 
       continue;
     }
     auto eol = buf.find("\r\n", start);
-    if (eol == std::string::npos) break;
-    s.transcript.push_back({now, 'C', cut(std::string_view(buf).substr(start, eol - start))});
+    if (eol == std::string_view::npos) break;
+    s.transcript.push_back({now, 'C', cut(buf.substr(start, eol - start))});
     start = eol + 2;
   }
-  buf.erase(0, start);
-  if (buf.size() > 65536) buf.clear();  // BDAT payload or garbage without line ends
+  return start;
+}
+
+// Frames each read where it lies; only an incomplete last line is copied, to be finished by the
+// next read (a message body is never copied whole).
+void Recorder::read_lines(RecordedSession& s, std::size_t pos, std::string_view bytes, TimePoint now) {
+  Live& l = live_[pos];
+  std::string& held = l.pending;
+  if (!held.empty()) {  // finish the held line: through the new bytes' first LF
+    auto lf = bytes.find('\n');
+    std::size_t head = lf == std::string_view::npos ? bytes.size() : lf + 1;
+    held.append(bytes.substr(0, head));
+    bytes.remove_prefix(head);
+    held.erase(0, frame(s, l, held, now));
+    if (!held.empty()) {  // that LF did not end a CRLF line: go on collecting
+      held.append(bytes);
+      held.erase(0, frame(s, l, held, now));
+      if (held.size() > 65536) held.clear();  // BDAT payload or garbage without line ends
+      return;
+    }
+  }
+  held.assign(bytes.substr(frame(s, l, bytes, now)));
+  if (held.size() > 65536) held.clear();
 }
 
 void Recorder::publish(trace::TraceEvent e) {

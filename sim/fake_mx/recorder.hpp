@@ -95,7 +95,9 @@ class Recorder final : public trace::TraceSink {
 
  private:
   std::size_t session(const trace::TraceEvent& e);  // mu_ held; position in sessions_ / live_
+  struct Live;
   void read_lines(RecordedSession& s, std::size_t pos, std::string_view bytes, TimePoint now);  // mu_ held
+  static std::size_t frame(RecordedSession& s, Live& l, std::string_view buf, TimePoint now);
   std::string host_;
   std::atomic<RecordingLevel> level_{RecordingLevel::Full};
   mutable std::mutex mu_;
