@@ -198,7 +198,7 @@ struct FullDisk {
 // goes ahead, and what was stored before the failure is all still there.
 TEST_F(RocksSpoolTest, AFailedWriteRefusesLaterOnesUntilTheSpoolReopens) {
   FullDisk disk;
-  RocksSpoolOptions options{dir_.string(), true, std::chrono::milliseconds(300), disk.env};
+  RocksSpoolOptions options{dir_.string(), true, std::chrono::milliseconds(1000), disk.env};
   auto opened = open_rocksdb_spool(options);
   ASSERT_TRUE(opened.ok()) << opened.error();
   auto& spool = *opened.value();
@@ -208,7 +208,8 @@ TEST_F(RocksSpoolTest, AFailedWriteRefusesLaterOnesUntilTheSpoolReopens) {
   Status failed = spool.store(record(0x62), "lost");
   ASSERT_FALSE(failed);
   EXPECT_NE(failed.error.find("injected: no space"), std::string::npos) << failed.error;
-  disk.fs->full = false;  // room again, but the broken writer stays untouched
+  disk.fs->full = false;  // room again, but the broken writer stays untouched (for 1 s: a wide
+                          // margin, so a stalled test thread cannot reach the reopen early)
   Status refused = spool.store(record(0x63), "refused");
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error.find("refused: an earlier write failed"), std::string::npos) << refused.error;
