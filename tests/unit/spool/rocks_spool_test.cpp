@@ -29,8 +29,9 @@ class RocksSpoolTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  std::unique_ptr<Spool> open() {
-    auto s = open_rocksdb_spool({dir_.string(), true});
+  std::unique_ptr<Spool> open(RocksSpoolOptions options = {}) {
+    options.path = dir_.string();
+    auto s = open_rocksdb_spool(options);
     EXPECT_TRUE(s.ok()) << s.error();
     return s.ok() ? std::move(s).value() : nullptr;
   }
@@ -198,10 +199,10 @@ struct FullDisk {
 // goes ahead, and what was stored before the failure is all still there.
 TEST_F(RocksSpoolTest, AFailedWriteRefusesLaterOnesUntilTheSpoolReopens) {
   FullDisk disk;
-  RocksSpoolOptions options{dir_.string(), true, std::chrono::milliseconds(1000), disk.env};
-  auto opened = open_rocksdb_spool(options);
-  ASSERT_TRUE(opened.ok()) << opened.error();
-  auto& spool = *opened.value();
+  const RocksSpoolOptions options{{}, true, std::chrono::milliseconds(1000), disk.env};
+  auto opened = open(options);
+  ASSERT_TRUE(opened);
+  Spool& spool = *opened;
   ASSERT_TRUE(spool.store(record(0x61), "before"));
 
   disk.fs->full = true;
@@ -229,10 +230,10 @@ TEST_F(RocksSpoolTest, AFailedWriteRefusesLaterOnesUntilTheSpoolReopens) {
 // next try, reopen_after later, succeeds once there is room.
 TEST_F(RocksSpoolTest, AReopenThatFailsIsTriedAgainLater) {
   FullDisk disk;
-  RocksSpoolOptions options{dir_.string(), true, std::chrono::milliseconds(200), disk.env};
-  auto opened = open_rocksdb_spool(options);
-  ASSERT_TRUE(opened.ok()) << opened.error();
-  auto& spool = *opened.value();
+  const RocksSpoolOptions options{{}, true, std::chrono::milliseconds(200), disk.env};
+  auto opened = open(options);
+  ASSERT_TRUE(opened);
+  Spool& spool = *opened;
   ASSERT_TRUE(spool.store(record(0x71), "kept"));
 
   disk.fs->full = true;
