@@ -332,8 +332,8 @@ void Scheduler::Impl::expire(MessageRecord& rec, spool::EnvelopeRecord& env, con
 
 void Scheduler::Impl::persist(const MessageRecord& rec) {
   // The latest state of a message wins; batches are written in order, one fsync each, on the
-  // writer's own thread (not behind inbound stores on the blocking pool). A failed write leaves
-  // the previous record: the message is retried (or re-delivered) after a restart.
+  // writer's own thread (not behind inbound stores on the blocking pool). A failed write is
+  // tried again until the spool takes it; until then the spool keeps the previous record.
   writer.submit(rec);
 }
 

@@ -6,7 +6,8 @@
 
 namespace mxlab::queue {
 
-SpoolWriter::SpoolWriter(spool::Spool& spool) : spool_(spool), thread_([this] { run(); }) {}
+SpoolWriter::SpoolWriter(spool::Spool& spool, std::chrono::milliseconds retry_delay)
+    : spool_(spool), retry_delay_(retry_delay), thread_([this] { run(); }) {}
 
 SpoolWriter::~SpoolWriter() {
   {
@@ -27,7 +28,7 @@ void SpoolWriter::submit(const spool::MessageRecord& record) {
 
 void SpoolWriter::flush() {
   std::unique_lock lock(mu_);
-  idle_cv_.wait(lock, [&] { return waiting_.empty() && writing_.empty(); });
+  idle_cv_.wait(lock, [&] { return writing_.empty() && (waiting_.empty() || failures_ > 0); });
 }
 
 std::size_t SpoolWriter::pending() const {
@@ -57,14 +58,26 @@ void SpoolWriter::run() {
     lock.unlock();
     // Writes for one message stay in order: a later state is only written by a later batch.
     Status st = spool_.commit(batch);
-    if (!st) {
-      // The previous records stay: those messages are retried (or re-delivered) after a restart.
-      spdlog::error("spool commit of {} envelope update(s) failed: {}", batch.size(), st.error);
-    }
     lock.lock();
     for (const auto& rec : batch)
       if (--writing_[rec.id] == 0) writing_.erase(rec.id);
+    if (st) {
+      if (failures_ > 0)
+        spdlog::warn("spool: envelope updates written again after {} failed commit(s)", failures_);
+      failures_ = 0;
+      idle_cv_.notify_all();
+      continue;
+    }
+    if (failures_++ == 0 || stopping_)
+      spdlog::error("spool commit of {} envelope update(s) failed{}: {}", batch.size(),
+                    stopping_ ? ", dropped at shutdown" : ", retrying every " + std::to_string(retry_delay_.count()) + " ms",
+                    st.error);
+    if (!stopping_) {
+      // Put back each record that no newer state has replaced, and try again after the delay.
+      for (auto& rec : batch) waiting_.try_emplace(rec.id, std::move(rec));
+    }
     idle_cv_.notify_all();
+    cv_.wait_for(lock, retry_delay_, [&] { return stopping_; });
   }
 }
 

@@ -2,8 +2,6 @@
 // store/load, update, remove, recovery after reopening, corrupt records and lock conflicts.
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
-#include <rocksdb/env.h>
-#include <rocksdb/file_system.h>
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -14,10 +12,12 @@
 #include <thread>
 
 #include "mta/spool/spool.hpp"
+#include "tests/unit/spool/full_disk_fs.hpp"
 
 using namespace mxlab;
 using namespace mxlab::spool;
 namespace fs = std::filesystem;
+using mxlab::spool::test_support::FullDisk;
 
 namespace {
 
@@ -152,47 +152,6 @@ TEST_F(RocksSpoolTest, WritesNoInfoLogFileIntoTheSpoolDirectory) {
   for (const auto& entry : fs::directory_iterator(dir_))
     EXPECT_FALSE(entry.path().filename().string().starts_with("LOG")) << entry.path();
 }
-
-// A file system whose writes fail with ENOSPC while `full` is set, as a full disk's would.
-class FullDiskFs final : public rocksdb::FileSystemWrapper {
- public:
-  FullDiskFs() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
-  const char* Name() const override { return "FullDiskFs"; }
-  std::atomic<bool> full{false};
-
-  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
-                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
-                                    rocksdb::IODebugContext* dbg) override {
-    if (full) return no_space();
-    auto s = target()->NewWritableFile(name, options, result, dbg);
-    if (s.ok()) *result = std::make_unique<File>(std::move(*result), full);
-    return s;
-  }
-
- private:
-  static rocksdb::IOStatus no_space() { return rocksdb::IOStatus::NoSpace("injected: no space left on device"); }
-  class File final : public rocksdb::FSWritableFileOwnerWrapper {
-   public:
-    File(std::unique_ptr<rocksdb::FSWritableFile> f, const std::atomic<bool>& full)
-        : FSWritableFileOwnerWrapper(std::move(f)), full_(full) {}
-    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
-                             rocksdb::IODebugContext* dbg) override {
-      return full_ ? no_space() : target()->Append(data, o, dbg);
-    }
-    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
-                             const rocksdb::DataVerificationInfo& v, rocksdb::IODebugContext* dbg) override {
-      return full_ ? no_space() : target()->Append(data, o, v, dbg);
-    }
-
-   private:
-    const std::atomic<bool>& full_;
-  };
-};
-
-struct FullDisk {
-  std::shared_ptr<FullDiskFs> fs = std::make_shared<FullDiskFs>();
-  std::shared_ptr<rocksdb::Env> env{rocksdb::NewCompositeEnv(fs)};
-};
 
 // After a failed write every later one is refused (RocksDB must not touch its failed WAL
 // writer again) until reopen_after has passed; the next write then reopens the database and

@@ -1,0 +1,70 @@
+// The scheduler's spool writer against a real RocksDB spool whose disk fills up: an envelope
+// update that fails is written once the spool takes writes again, so a delivered message does
+// not stay on disk to be delivered a second time after a restart.
+#include "mta/queue/spool_writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "tests/unit/spool/full_disk_fs.hpp"
+
+using namespace mxlab;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+spool::MessageRecord queued(MessageId id) {
+  spool::MessageRecord r;
+  r.id = id;
+  r.sender = "alice@example.org";
+  spool::EnvelopeRecord e;
+  e.id = spool::make_envelope_id(id, 1);
+  e.recipient = "bob@example.com";
+  r.envelopes.push_back(e);
+  return r;
+}
+
+// Polls `done` until it holds or `deadline` passes.
+template <class F>
+bool wait_for(F done, std::chrono::milliseconds deadline) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST(SpoolWriter, AFailedCommitIsRetriedUntilTheSpoolTakesIt) {
+  const fs::path dir = fs::temp_directory_path() / ("mxlab-writer-test-" + format_message_id(random_u32()));
+  spool::test_support::FullDisk disk;
+  {
+    auto opened = spool::open_rocksdb_spool({dir.string(), true, 200ms, disk.env});
+    ASSERT_TRUE(opened.ok()) << opened.error();
+    spool::Spool& store = *opened.value();
+    ASSERT_TRUE(store.store(queued(0x81), "delivered later"));
+    ASSERT_TRUE(store.store(queued(0x82), "still queued"));
+
+    queue::SpoolWriter writer(store, 50ms);
+    disk.fs->full = true;
+    auto delivered = queued(0x81);
+    delivered.envelopes[0].state = spool::EnvelopeState::Delivered;
+    ASSERT_TRUE(delivered.done());
+    writer.submit(delivered);
+    writer.flush();  // returns once the commit has failed: the disk is full
+    EXPECT_TRUE(writer.contains(0x81)) << "the failed removal is kept for a retry";
+    EXPECT_EQ(writer.pending(), 1u);
+
+    disk.fs->full = false;  // room again: the spool reopens, the retry goes through
+    ASSERT_TRUE(wait_for([&] { return writer.pending() == 0; }, 10s)) << "the removal was never retried";
+    EXPECT_FALSE(store.contains(0x81));
+    EXPECT_TRUE(store.contains(0x82));
+  }
+  fs::remove_all(dir);
+}
