@@ -22,7 +22,7 @@ spool::MessageRecord queued(MessageId id) {
   r.id = id;
   r.sender = "alice@example.org";
   spool::EnvelopeRecord e;
-  e.id = spool::make_envelope_id(id, 1);
+  e.id = make_envelope_id(id, 1);
   e.recipient = "bob@example.com";
   r.envelopes.push_back(e);
   return r;
