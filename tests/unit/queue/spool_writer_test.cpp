@@ -68,3 +68,31 @@ TEST(SpoolWriter, AFailedCommitIsRetriedUntilTheSpoolTakesIt) {
   }
   fs::remove_all(dir);
 }
+
+// Stopping with the disk still full: one last try, then the update is dropped (logged), and
+// the writer's thread ends instead of retrying for ever. The spool keeps the previous record.
+TEST(SpoolWriter, StoppingWithTheDiskFullEndsAfterOneLastTry) {
+  const fs::path dir = fs::temp_directory_path() / ("mxlab-writer-test-" + format_message_id(random_u32()));
+  spool::test_support::FullDisk disk;
+  {
+    auto opened = spool::open_rocksdb_spool({dir.string(), true, 200ms, disk.env});
+    ASSERT_TRUE(opened.ok()) << opened.error();
+    spool::Spool& store = *opened.value();
+    ASSERT_TRUE(store.store(queued(0x91), "queued"));
+    disk.fs->full = true;
+    auto start = std::chrono::steady_clock::now();
+    {
+      queue::SpoolWriter writer(store, 50ms);
+      auto delivered = queued(0x91);
+      delivered.envelopes[0].state = spool::EnvelopeState::Delivered;
+      writer.submit(delivered);
+      writer.flush();
+      EXPECT_TRUE(writer.contains(0x91));
+    }  // the destructor returns
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+    disk.fs->full = false;
+    std::this_thread::sleep_for(200ms);  // the spool's reopen interval, so the next read sees it reopened
+    EXPECT_TRUE(store.contains(0x91)) << "the dropped removal never reached the spool";
+  }
+  fs::remove_all(dir);
+}
