@@ -90,9 +90,7 @@ TEST(SpoolWriter, StoppingWithTheDiskFullEndsAfterOneLastTry) {
       EXPECT_TRUE(writer.contains(0x91));
     }  // the destructor returns
     EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
-    disk.fs->full = false;
-    std::this_thread::sleep_for(200ms);  // the spool's reopen interval, so the next read sees it reopened
-    EXPECT_TRUE(store.contains(0x91)) << "the dropped removal never reached the spool";
+    EXPECT_TRUE(store.contains(0x91)) << "the dropped removal never reached the spool";  // reads still work
   }
   fs::remove_all(dir);
 }
