@@ -35,7 +35,7 @@ std::string format_rfc3339(TimePoint t) {
   std::tm tm = utc(t);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
   if (ms < 0) ms += 1000;
-  char buf[40];
+  char buf[96];  // room for any int in each field (the compiler checks the worst case)
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
   return buf;

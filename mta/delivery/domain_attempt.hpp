@@ -17,13 +17,13 @@ enum class Fate { Delivered, Deferred, Bounced };
 std::string_view to_string(Fate f);
 
 struct RecipientOutcome {
-  std::string recipient;
+  std::string recipient{};
   Fate fate = Fate::Deferred;
-  smtp::Reply reply;
-  std::string command;
-  std::string peer_name;  // MX host that gave the reply (empty for DNS outcomes)
-  std::string peer_address;
-  std::string tls_version, tls_cipher;  // of the session that gave the reply; empty = plaintext
+  smtp::Reply reply{};
+  std::string command{};
+  std::string peer_name{};  // MX host that gave the reply (empty for DNS outcomes)
+  std::string peer_address{};
+  std::string tls_version{}, tls_cipher{};  // of the session that gave the reply; empty = plaintext
 };
 
 struct DomainAttemptRequest {

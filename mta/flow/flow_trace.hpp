@@ -42,14 +42,14 @@ enum class HopState { Delivered, Waiting, Bounced, InQueue, NotFound };
 std::string_view to_string(HopState s);
 
 struct Hop {  // one queue entry: (host, queue id)
-  std::string host;
-  std::string queue_id;
+  std::string host{};
+  std::string queue_id{};
   int parent = -1;  // the hop that relayed it here
-  std::string message_id, sender, client;
+  std::string message_id{}, sender{}, client{};
   TimePoint first_seen{}, last_seen{};
-  std::vector<Attempt> attempts;  // in log order
+  std::vector<Attempt> attempts{};  // in log order
   HopState state = HopState::NotFound;
-  std::string waiting_reason;  // Waiting: the last deferral's reply
+  std::string waiting_reason{};  // Waiting: the last deferral's reply
 };
 
 struct Flow {

@@ -14,7 +14,7 @@ namespace mxlab::log {
 struct LogQuery {
   std::int64_t since = 0;  // unix seconds, inclusive; 0 = from the start
   std::int64_t until = 0;  // unix seconds, inclusive; 0 = to the end
-  std::string contains;    // substring every kept line holds, ignoring ASCII case; "" = any
+  std::string contains{};  // substring every kept line holds, ignoring ASCII case; "" = any
   std::size_t limit = 100000;  // at most this many lines (the newest are dropped)
 };
 

@@ -12,12 +12,12 @@ namespace mxlab::server {
 class TlsContext;  // defined in tls_context_impl.hpp (holds the OpenSSL context)
 
 struct TlsSettings {
-  std::string certificate_chain_pem;  // leaf first, then any intermediates the server sends
-  std::string private_key_pem;
-  std::string min_version;   // "1.0", "1.1", "1.2", "1.3"; empty = library default
-  std::string max_version;   // same; a cap at "1.0"/"1.1" also lowers the security level so it works
-  std::string ciphers;       // TLS <= 1.2 cipher list (OpenSSL syntax); empty = default
-  std::string ciphersuites;  // TLS 1.3 suites; empty = default
+  std::string certificate_chain_pem{};  // leaf first, then any intermediates the server sends
+  std::string private_key_pem{};
+  std::string min_version{};   // "1.0", "1.1", "1.2", "1.3"; empty = library default
+  std::string max_version{};   // same; a cap at "1.0"/"1.1" also lowers the security level so it works
+  std::string ciphers{};       // TLS <= 1.2 cipher list (OpenSSL syntax); empty = default
+  std::string ciphersuites{};  // TLS 1.3 suites; empty = default
 };
 
 // Deliberate TLS misbehaviour for fake MX hosts; mtad always uses None.

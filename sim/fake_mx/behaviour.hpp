@@ -26,18 +26,18 @@ struct Rule {
   server::Stage stage = server::Stage::Rcpt;
   server::Action::Kind kind = server::Action::Kind::Reply;
   int code = 0;              // reply code for Reply / ReplyThenDisconnect
-  std::string enhanced;      // "4.7.1" (optional)
-  std::string text;          // reply text; '\n' separates the lines of a multiline reply
+  std::string enhanced{};    // "4.7.1" (optional)
+  std::string text{};        // reply text; '\n' separates the lines of a multiline reply
   std::chrono::milliseconds delay{0};
-  std::string match;         // substring of the sender/recipient/EHLO argument; empty = any
+  std::string match{};       // substring of the sender/recipient/EHLO argument; empty = any
   int times = 0;             // apply to the first N matches only (after `skip`); 0 = always
-  AddressMatch sender;       // MAIL FROM address (at RCPT and later: the transaction's sender)
-  AddressMatch recipient;    // RCPT TO address (at DATA and later: any recipient of the transaction)
+  AddressMatch sender{};     // MAIL FROM address (at RCPT and later: the transaction's sender)
+  AddressMatch recipient{};  // RCPT TO address (at DATA and later: any recipient of the transaction)
   int skip = 0;              // let the first N matches pass untouched ("fail from the 3rd attempt")
   int session = 0;           // only in the client's N-th session with this host (1-based); 0 = any
   double probability = 1.0;  // of applying when everything else matches; drawn from the host's seeded RNG
   // Stage data only: act while the message arrives, once this many bytes came in (abort mid-DATA).
-  std::optional<std::size_t> after_bytes;
+  std::optional<std::size_t> after_bytes{};
 };
 
 // Parses "451 4.7.1 try later" into code, enhanced code and text.

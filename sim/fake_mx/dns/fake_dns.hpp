@@ -17,9 +17,9 @@ namespace mxlab::fakemx {
 struct FakeDnsOptions {
   std::string address = "127.0.0.1";  // IPv4 or IPv6 literal
   std::uint16_t port = 0;              // 0: ephemeral, the same port for UDP and TCP
-  std::vector<DnsRecord> records;
-  std::vector<std::pair<std::string, DnsFaultSpec>> faults;  // applied at start()
-  DnsServerOptions server;                                   // AD flag, UDP truncation size
+  std::vector<DnsRecord> records{};
+  std::vector<std::pair<std::string, DnsFaultSpec>> faults{};  // applied at start()
+  DnsServerOptions server{};                                   // AD flag, UDP truncation size
 };
 
 class FakeDns {
