@@ -22,21 +22,21 @@ struct Transaction {
 
 // Facts about the session the handlers may use (logging, Received: header, rules).
 struct SessionInfo {
-  std::string session_id;
-  std::string peer_address;  // "127.0.0.1"
+  std::string session_id{};
+  std::string peer_address{};  // "127.0.0.1"
   std::uint16_t peer_port = 0;
-  std::string local_address;
+  std::string local_address{};
   std::uint16_t local_port = 0;
-  std::string helo;  // EHLO/HELO argument
+  std::string helo{};  // EHLO/HELO argument
   bool esmtp = false;
   int transactions = 0;  // completed so far in this session
   // TLS, once a STARTTLS or implicit-TLS handshake has completed (RFC 3207 4.2 resets the rest).
   bool tls = false;
-  std::string tls_version;       // "TLSv1.3"
-  std::string tls_cipher;        // "TLS_AES_256_GCM_SHA384"
-  std::string tls_peer_subject;  // client certificate subject (one line), empty when none was sent
+  std::string tls_version{};       // "TLSv1.3"
+  std::string tls_cipher{};        // "TLS_AES_256_GCM_SHA384"
+  std::string tls_peer_subject{};  // client certificate subject (one line), empty when none was sent
   bool authenticated = false;    // AUTH succeeded (RFC 4954); auth_user is the name it gave, if any
-  std::string auth_user;
+  std::string auth_user{};
 };
 
 }  // namespace mxlab::server
