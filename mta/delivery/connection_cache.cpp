@@ -40,7 +40,7 @@ struct ConnectionCache::Impl : std::enable_shared_from_this<Impl> {
   // Waits out the idle timeout; if the connection is still parked then, it is removed and QUIT.
   awaitable<void> expire(std::shared_ptr<Parked> parked) {
     auto self = shared_from_this();
-    auto [ec] = co_await parked->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_await parked->timer.async_wait(asio::as_tuple(asio::use_awaitable));  // expired or cancelled
     if (!parked->connection) co_return;  // taken
     for (auto it = idle.begin(); it != idle.end(); ++it) {
       if (it->second == parked) {

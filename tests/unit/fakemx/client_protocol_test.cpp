@@ -121,11 +121,19 @@ TEST(ClientProtocol, A421ToRcptMovesOnToTheNextMx) {
   fakemx::MxHost first(host_config(
       "mx1.example.com", "127.0.0.2",
       {rule(server::Stage::Rcpt, server::Action::Kind::ReplyThenDisconnect, "421 4.7.0 too busy")}, false));
-  ASSERT_TRUE(first.start());
-  fakemx::MxHostConfig second_config = host_config("mx2.example.com", "127.0.0.3");
-  second_config.port = first.port();  // the client uses one port for every MX
-  fakemx::MxHost second(second_config);
-  ASSERT_TRUE(second.start());
+  // The client uses one port for every MX, so both hosts need the same port. Another test
+  // running in parallel may hold that port number on 127.0.0.3: then both move to a new one.
+  std::unique_ptr<fakemx::MxHost> started;
+  for (int tries = 0; tries < 20 && !started; ++tries) {
+    ASSERT_TRUE(first.start());
+    fakemx::MxHostConfig second_config = host_config("mx2.example.com", "127.0.0.3");
+    second_config.port = first.port();
+    auto candidate = std::make_unique<fakemx::MxHost>(second_config);
+    if (candidate->start()) started = std::move(candidate);
+    else first.stop();
+  }
+  ASSERT_TRUE(started) << "no port was free on both 127.0.0.2 and 127.0.0.3";
+  fakemx::MxHost& second = *started;
   StubResolver resolver(HostList{{"mx1.example.com", "127.0.0.2"}, {"mx2.example.com", "127.0.0.3"}});
   auto out = run_attempt(resolver, first.port());
   ASSERT_EQ(out.outcomes.size(), 1u);
