@@ -118,22 +118,30 @@ TEST(ClientProtocol, Pipelined421ToMailIsKeptNotReportedAsLostConnection) {
 }
 
 TEST(ClientProtocol, A421ToRcptMovesOnToTheNextMx) {
-  fakemx::MxHost first(host_config(
-      "mx1.example.com", "127.0.0.2",
-      {rule(server::Stage::Rcpt, server::Action::Kind::ReplyThenDisconnect, "421 4.7.0 too busy")}, false));
   // The client uses one port for every MX, so both hosts need the same port. Another test
   // running in parallel may hold that port number on 127.0.0.3: then both move to a new one.
-  std::unique_ptr<fakemx::MxHost> started;
-  for (int tries = 0; tries < 20 && !started; ++tries) {
-    ASSERT_TRUE(first.start());
+  std::unique_ptr<fakemx::MxHost> started_first, started_second;
+  std::vector<std::unique_ptr<fakemx::MxHost>> held;  // ports that failed stay taken, so each try gets a new one
+  std::string why;
+  for (int tries = 0; tries < 20 && !started_second; ++tries) {
+    auto first = std::make_unique<fakemx::MxHost>(host_config(
+        "mx1.example.com", "127.0.0.2",
+        {rule(server::Stage::Rcpt, server::Action::Kind::ReplyThenDisconnect, "421 4.7.0 too busy")}, false));
+    ASSERT_TRUE(first->start());
     fakemx::MxHostConfig second_config = host_config("mx2.example.com", "127.0.0.3");
-    second_config.port = first.port();
-    auto candidate = std::make_unique<fakemx::MxHost>(second_config);
-    if (candidate->start()) started = std::move(candidate);
-    else first.stop();
+    second_config.port = first->port();
+    auto second = std::make_unique<fakemx::MxHost>(second_config);
+    if (Status st = second->start(); !st) {
+      why = st.error;
+      held.push_back(std::move(first));
+      continue;
+    }
+    started_first = std::move(first);
+    started_second = std::move(second);
   }
-  ASSERT_TRUE(started) << "no port was free on both 127.0.0.2 and 127.0.0.3";
-  fakemx::MxHost& second = *started;
+  ASSERT_TRUE(started_second) << "no port was free on both 127.0.0.2 and 127.0.0.3: " << why;
+  fakemx::MxHost& first = *started_first;
+  fakemx::MxHost& second = *started_second;
   StubResolver resolver(HostList{{"mx1.example.com", "127.0.0.2"}, {"mx2.example.com", "127.0.0.3"}});
   auto out = run_attempt(resolver, first.port());
   ASSERT_EQ(out.outcomes.size(), 1u);
