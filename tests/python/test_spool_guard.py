@@ -4,10 +4,10 @@
 import json
 import pathlib
 import random
-import time
 import shlex
 import shutil
 import subprocess
+import time
 import urllib.request
 
 import pytest
