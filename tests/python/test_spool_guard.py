@@ -7,13 +7,12 @@ import random
 import shlex
 import shutil
 import subprocess
-import time
 import urllib.request
 
 import pytest
 
 from mail_constants import DOMAIN, MX1, RECIPIENT, SENDER, defer_everything
-from mxlab import Mtad, _core
+from mxlab import Mtad, _core, wait_until
 
 HOLD = {"retry": {"initial_interval": "10m"}}  # deferred, so everything acknowledged stays queued
 MESSAGE_KB = 256
@@ -148,15 +147,12 @@ def test_the_spool_reopens_and_takes_mail_once_the_disk_has_room_again(topo, mxl
         assert refusal.code == 451, refusal.encode()
         free_ballast(mtad, spool)
         # The guard holds new mail off for 10 s after the failure; the spool reopens on the
-        # first write after that, without a restart.
-        deadline = time.monotonic() + 40
-        while True:
-            again = topo.send(SENDER, [RECIPIENT], BODY, port=mtad.smtp_port, check=False)
-            if again.accepted or time.monotonic() > deadline:
-                break
-            assert again.final_reply.code == 451, again.final_reply.encode()
-            time.sleep(0.5)
-        assert again.accepted, f"still refused 40 s after space came back: {again.final_reply.encode()}"
+        # first write after that, without a restart. Until then every refusal is a 451.
+        def accepted():
+            result = topo.send(SENDER, [RECIPIENT], BODY, port=mtad.smtp_port, check=False)
+            assert result.accepted or result.final_reply.code == 451, result.final_reply.encode()
+            return result if result.accepted else None
+        again = wait_until(accepted, 40, "mtad to take mail again once its disk had room")
         ids.append(again.final_reply.lines[-1].split()[-1])
         assert "spool: reopened" in mtad.output(), mtad.output()[-4000:]
         assert all(queued(mtad.admin_port, i) for i in ids)

@@ -35,6 +35,10 @@ class RocksSpoolTest : public ::testing::Test {
     EXPECT_TRUE(s.ok()) << s.error();
     return s.ok() ? std::move(s).value() : nullptr;
   }
+  // On disk_, a file system the test can fill (full_disk_fs.hpp).
+  std::unique_ptr<Spool> open_fillable(std::chrono::milliseconds reopen_after) {
+    return open({{}, true, reopen_after, disk_.env});
+  }
   static MessageRecord record(MessageId id, int recipients = 1) {
     MessageRecord r;
     r.id = id;
@@ -57,6 +61,7 @@ class RocksSpoolTest : public ::testing::Test {
   }
 
   fs::path dir_;
+  FullDisk disk_;
 };
 
 TEST_F(RocksSpoolTest, StoreThenLoadReturnsDataAndEnvelope) {
@@ -157,25 +162,24 @@ TEST_F(RocksSpoolTest, WritesNoInfoLogFileIntoTheSpoolDirectory) {
 // writer again) until reopen_after has passed; the next write then reopens the database and
 // goes ahead, and what was stored before the failure is all still there.
 TEST_F(RocksSpoolTest, AFailedWriteRefusesLaterOnesUntilTheSpoolReopens) {
-  FullDisk disk;
-  const RocksSpoolOptions options{{}, true, std::chrono::milliseconds(1000), disk.env};
-  auto opened = open(options);
+  const std::chrono::milliseconds reopen_after(1000);
+  auto opened = open_fillable(reopen_after);
   ASSERT_TRUE(opened);
   Spool& spool = *opened;
   ASSERT_TRUE(spool.store(record(0x61), "before"));
 
-  disk.fs->full = true;
+  disk_.fs->full = true;
   Status failed = spool.store(record(0x62), "lost");
   ASSERT_FALSE(failed);
   EXPECT_NE(failed.error.find("injected: no space"), std::string::npos) << failed.error;
-  disk.fs->full = false;  // room again, but the broken writer stays untouched (for 1 s: a wide
+  disk_.fs->full = false;  // room again, but the broken writer stays untouched (for 1 s: a wide
                           // margin, so a stalled test thread cannot reach the reopen early)
   Status refused = spool.store(record(0x63), "refused");
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error.find("refused: an earlier write failed"), std::string::npos) << refused.error;
   EXPECT_NE(refused.error.find("injected: no space"), std::string::npos) << refused.error;  // names the cause
 
-  std::this_thread::sleep_for(options.reopen_after);  // the interval under test, not a wait for work
+  std::this_thread::sleep_for(reopen_after);  // the interval under test, not a wait for work
   ASSERT_TRUE(spool.store(record(0x64), "after")) << "the write after reopen_after should reopen the spool";
   EXPECT_EQ(*spool.load_data(0x61), "before");
   EXPECT_EQ(*spool.load_data(0x64), "after");
@@ -188,16 +192,15 @@ TEST_F(RocksSpoolTest, AFailedWriteRefusesLaterOnesUntilTheSpoolReopens) {
 // A reopen on a disk that is still full fails: the spool stays closed (reads say why), and the
 // next try, reopen_after later, succeeds once there is room.
 TEST_F(RocksSpoolTest, AReopenThatFailsIsTriedAgainLater) {
-  FullDisk disk;
-  const RocksSpoolOptions options{{}, true, std::chrono::milliseconds(200), disk.env};
-  auto opened = open(options);
+  const std::chrono::milliseconds reopen_after(200);
+  auto opened = open_fillable(reopen_after);
   ASSERT_TRUE(opened);
   Spool& spool = *opened;
   ASSERT_TRUE(spool.store(record(0x71), "kept"));
 
-  disk.fs->full = true;
+  disk_.fs->full = true;
   ASSERT_FALSE(spool.store(record(0x72), "lost"));
-  std::this_thread::sleep_for(options.reopen_after);
+  std::this_thread::sleep_for(reopen_after);
   ASSERT_FALSE(spool.store(record(0x73), "still full"));  // this write's reopen fails
   auto closed = spool.load_data(0x71);
   ASSERT_FALSE(closed.ok());
@@ -207,8 +210,8 @@ TEST_F(RocksSpoolTest, AReopenThatFailsIsTriedAgainLater) {
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error.find("refused: an earlier write failed"), std::string::npos) << refused.error;
 
-  disk.fs->full = false;
-  std::this_thread::sleep_for(options.reopen_after);
+  disk_.fs->full = false;
+  std::this_thread::sleep_for(reopen_after);
   ASSERT_TRUE(spool.store(record(0x75), "room again"));
   EXPECT_EQ(*spool.load_data(0x71), "kept");
   EXPECT_EQ(*spool.load_data(0x75), "room again");
